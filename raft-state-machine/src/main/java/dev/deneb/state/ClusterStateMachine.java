@@ -1,0 +1,39 @@
+package dev.deneb.state;
+
+import dev.deneb.protocol.Command;
+
+/**
+ * The pure state machine: {@code (state, command, entryTerm) -> (state', result)}. No clocks, no
+ * I/O, no randomness: every member applying the same log computes the same states.
+ *
+ * <p>A refused command returns the unchanged state and a result naming the refusal. Only a command
+ * this version does not know throws: that is version skew in the group, and applying past it would
+ * let members diverge, so the caller must stop.
+ */
+public final class ClusterStateMachine {
+  private ClusterStateMachine() {}
+
+  /**
+   * @param entryTerm the Raft term of the log entry carrying the command; orchestrator commands
+   *     decided in another term are refused (a deposed leader's late command has no effect).
+   */
+  public static Applied apply(DenebState state, Command command, long entryTerm) {
+    long at = command.getAtMillis();
+    return switch (command.getKindCase()) {
+      case CREATE_CLUSTER -> Membership.create(state, command.getCreateCluster());
+      case UPDATE_SETTINGS -> Membership.updateSettings(state, command.getUpdateSettings());
+      case DELETE_CLUSTER -> Membership.delete(state, command.getDeleteCluster());
+      case REGISTER_NODE -> Membership.register(state, command.getRegisterNode());
+      case REMOVE_NODE -> Membership.remove(state, command.getRemoveNode());
+      case BOOTSTRAP_EPOCH -> Epochs.bootstrap(state, command.getBootstrapEpoch(), at);
+      case RENEW_LEASES -> Epochs.renew(state, command.getRenewLeases());
+      case BEGIN_WORKFLOW -> Workflows.begin(state, command.getBeginWorkflow(), at, entryTerm);
+      case ADVANCE_WORKFLOW -> Workflows.advance(state, command.getAdvanceWorkflow(), at, entryTerm);
+      case COMPLETE_WORKFLOW -> Workflows.complete(state, command.getCompleteWorkflow(), entryTerm);
+      case ABORT_WORKFLOW -> Workflows.abort(state, command.getAbortWorkflow(), entryTerm);
+      case SET_PAUSED -> Workflows.setPaused(state, command.getSetPaused());
+      case KIND_NOT_SET -> throw new IllegalArgumentException(
+          "command has no kind (a newer Deneb's command, or a corrupt entry): " + command);
+    };
+  }
+}

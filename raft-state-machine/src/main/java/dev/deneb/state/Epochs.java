@@ -1,0 +1,93 @@
+package dev.deneb.state;
+
+import static dev.deneb.state.Results.accepted;
+import static dev.deneb.state.Results.refused;
+
+import dev.deneb.protocol.BootstrapEpoch;
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.CommandResult;
+import dev.deneb.protocol.EpochRecord;
+import dev.deneb.protocol.LeaseRenewal;
+import dev.deneb.protocol.NodeRecord;
+import dev.deneb.protocol.Refusal;
+import dev.deneb.protocol.RenewLeases;
+import java.util.Optional;
+
+/**
+ * Epochs and the primary's lease. An epoch only grows and names exactly one primary; the history
+ * keeps the newest {@code history_limit} of them.
+ */
+final class Epochs {
+  private Epochs() {}
+
+  static Applied bootstrap(DenebState state, BootstrapEpoch cmd, long atMillis) {
+    Optional<ClusterRecord> found = state.cluster(cmd.getCluster());
+    if (found.isEmpty()) return Membership.unknownCluster(state, cmd.getCluster());
+    ClusterRecord cluster = found.get();
+    if (cluster.getEpoch() != 0) {
+      return Applied.unchanged(state, refused(Refusal.ALREADY_BOOTSTRAPPED, cluster.getEpoch(),
+          "cluster '" + cluster.getName() + "' is at epoch " + cluster.getEpoch() + " with primary '"
+              + cluster.getPrimary() + "'; use a switchover to change the primary"));
+    }
+    // The bootstrap names the primary the topology already has, so a must_not rule does not stop it.
+    if (Nodes.find(cluster, cmd.getPrimary()).isEmpty()) {
+      return Applied.unchanged(state, Nodes.unknownNode(cluster, cmd.getPrimary()));
+    }
+    String reason = cmd.getReason().isEmpty() ? "bootstrap" : cmd.getReason();
+    ClusterRecord next = namePrimary(cluster, 1, cmd.getPrimary(), reason, atMillis, "");
+    return new Applied(state.with(next),
+        accepted(1, "cluster '" + cluster.getName() + "' bootstrapped: epoch 1, primary '" + cmd.getPrimary() + "'"));
+  }
+
+  /**
+   * Sets the epoch and primary and records them in the bounded history. The single place where a
+   * cluster's epoch changes, so "epochs only grow" has one guard.
+   */
+  static ClusterRecord namePrimary(ClusterRecord cluster, long epoch, String primary, String reason,
+      long atMillis, String lostGtids) {
+    if (epoch <= cluster.getEpoch()) {
+      throw new IllegalStateException("epoch " + epoch + " does not exceed " + cluster.getEpoch()
+          + " of cluster '" + cluster.getName() + "'");
+    }
+    EpochRecord record = EpochRecord.newBuilder()
+        .setEpoch(epoch).setPrimary(primary).setReason(reason).setAtMillis(atMillis).setLostGtids(lostGtids).build();
+    ClusterRecord.Builder b = cluster.toBuilder().setEpoch(epoch).setPrimary(primary).addHistory(record);
+    int excess = b.getHistoryCount() - cluster.getSettings().getHistoryLimit();
+    if (excess > 0) {
+      var kept = b.getHistoryList().subList(excess, b.getHistoryCount());
+      b.clearHistory().addAllHistory(java.util.List.copyOf(kept));
+    }
+    return b.build();
+  }
+
+  /**
+   * A batch of renewals. Each is judged alone (DESIGN S3): accepted only for the cluster's current
+   * epoch, from its primary, while no workflow is replacing that primary. Renewals change no
+   * replicated state — their commit is the proof that a live majority still names this primary.
+   */
+  static Applied renew(DenebState state, RenewLeases cmd) {
+    CommandResult.Builder result = CommandResult.newBuilder().setAccepted(true);
+    int accepted = 0;
+    for (LeaseRenewal r : cmd.getRenewalsList()) {
+      Refusal refusal = judge(state, r);
+      if (refusal == Refusal.REFUSAL_UNSPECIFIED) accepted++;
+      result.addRenewalRefusals(refusal);
+    }
+    result.setMessage(accepted + " of " + cmd.getRenewalsCount() + " renewals accepted");
+    return Applied.unchanged(state, result.build());
+  }
+
+  private static Refusal judge(DenebState state, LeaseRenewal r) {
+    Optional<ClusterRecord> found = state.cluster(r.getCluster());
+    if (found.isEmpty()) return Refusal.UNKNOWN_CLUSTER;
+    ClusterRecord cluster = found.get();
+    if (cluster.getEpoch() == 0) return Refusal.NOT_BOOTSTRAPPED;
+    if (r.getEpoch() < cluster.getEpoch()) return Refusal.STALE_EPOCH;
+    if (r.getEpoch() > cluster.getEpoch()) return Refusal.INVALID_ARGUMENT;
+    if (!cluster.getPrimary().equals(r.getNode())) return Refusal.NOT_PRIMARY;
+    if (cluster.hasWorkflow()) return Refusal.WORKFLOW_IN_FLIGHT;
+    Optional<NodeRecord> node = Nodes.find(cluster, r.getNode());
+    if (node.isEmpty()) return Refusal.UNKNOWN_NODE;
+    return Refusal.REFUSAL_UNSPECIFIED;
+  }
+}

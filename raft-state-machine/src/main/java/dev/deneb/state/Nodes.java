@@ -1,0 +1,46 @@
+package dev.deneb.state;
+
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.CommandResult;
+import dev.deneb.protocol.NodeRecord;
+import dev.deneb.protocol.NodeState;
+import dev.deneb.protocol.PromotionRule;
+import dev.deneb.protocol.Refusal;
+import java.util.Optional;
+
+/** Look-ups over a cluster's node list, and who may be named primary. */
+public final class Nodes {
+  private Nodes() {}
+
+  public static Optional<NodeRecord> find(ClusterRecord cluster, String node) {
+    int i = indexOf(cluster, node);
+    return i < 0 ? Optional.empty() : Optional.of(cluster.getNodes(i));
+  }
+
+  static int indexOf(ClusterRecord cluster, String node) {
+    for (int i = 0; i < cluster.getNodesCount(); i++) {
+      if (cluster.getNodes(i).getNode().equals(node)) return i;
+    }
+    return -1;
+  }
+
+  static CommandResult unknownNode(ClusterRecord cluster, String node) {
+    return Results.refused(Refusal.UNKNOWN_NODE, cluster.getEpoch(),
+        "cluster '" + cluster.getName() + "' has no node named '" + node + "'");
+  }
+
+  /** Why {@code node} may not become primary, or empty when it may. */
+  static Optional<CommandResult> ineligible(ClusterRecord cluster, String node) {
+    Optional<NodeRecord> n = find(cluster, node);
+    if (n.isEmpty()) return Optional.of(unknownNode(cluster, node));
+    if (n.get().getState() != NodeState.ONLINE) {
+      return Optional.of(Results.refused(Refusal.NOT_ELIGIBLE, cluster.getEpoch(),
+          "node '" + node + "' is " + n.get().getState() + ", not ONLINE"));
+    }
+    if (n.get().getPromotionRule() == PromotionRule.MUST_NOT) {
+      return Optional.of(Results.refused(Refusal.NOT_ELIGIBLE, cluster.getEpoch(),
+          "node '" + node + "' has promotion rule must_not"));
+    }
+    return Optional.empty();
+  }
+}
