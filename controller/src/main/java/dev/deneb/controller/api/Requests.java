@@ -1,0 +1,17 @@
+package dev.deneb.controller.api;
+
+import java.util.List;
+
+/** Request bodies of docs/api.md. Absent optional fields are null; unknown fields are refused. */
+final class Requests {
+  private Requests() {}
+
+  record CreateCluster(String name, String durability, Long leaseTtlMs, Boolean autoFailover, Long cooldownMs,
+      List<String> dnsNames, Integer historyLimit) {}
+
+  record AddNode(String node, String host, Integer port, String promotionRule) {}
+
+  record Bootstrap(String primary, String reason) {}
+
+  record Reason(String reason) {}
+}

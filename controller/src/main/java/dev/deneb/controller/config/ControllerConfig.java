@@ -1,0 +1,36 @@
+package dev.deneb.controller.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A validated controller.yaml (docs/controller-config.md). Built only by {@link ConfigLoader}. */
+public record ControllerConfig(
+    String id,
+    Path dataDir,
+    String group,
+    List<Peer> peers,
+    Raft raft,
+    Api api) {
+
+  /** One member of the group, as every member's configuration names it. */
+  public record Peer(String id, HostPort raft, HostPort http) {}
+
+  public record Raft(
+      Duration electionTimeoutMin,
+      Duration electionTimeoutMax,
+      Duration requestTimeout,
+      long snapshotThreshold,
+      long segmentSizeBytes) {}
+
+  public record Api(int maxRequestBytes, Duration maxWait) {}
+
+  public Peer self() {
+    return peer(id).orElseThrow();
+  }
+
+  public Optional<Peer> peer(String peerId) {
+    return peers.stream().filter(p -> p.id().equals(peerId)).findFirst();
+  }
+}

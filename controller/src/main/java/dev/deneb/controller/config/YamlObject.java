@@ -1,0 +1,106 @@
+package dev.deneb.controller.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A YAML mapping read field by field, so every error names the field's full path
+ * ({@code peers[1].raft}) and unknown fields are rejected rather than silently ignored — a typo in
+ * an HA controller's configuration must not quietly fall back to a default.
+ */
+final class YamlObject {
+  private final JsonNode node;
+  private final String path;
+
+  YamlObject(JsonNode node, String path, Set<String> allowed) {
+    this.node = node;
+    this.path = path;
+    if (!node.isObject()) {
+      throw new FieldError(where(""), "must be a mapping of fields");
+    }
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw new FieldError(where(name), "is not a known field (known: " + String.join(", ", allowed) + ")");
+      }
+    }
+  }
+
+  /** An unchecked carrier for the first error found; the loader turns it into a ConfigException. */
+  static final class FieldError extends RuntimeException {
+    FieldError(String field, String problem) {
+      super(field + ": " + problem);
+    }
+  }
+
+  String where(String field) {
+    if (field.isEmpty()) return path.isEmpty() ? "(top level)" : path;
+    return path.isEmpty() ? field : path + "." + field;
+  }
+
+  boolean has(String field) {
+    return node.hasNonNull(field);
+  }
+
+  String requiredString(String field) {
+    if (!has(field)) throw new FieldError(where(field), "is required");
+    return string(field, null);
+  }
+
+  String string(String field, String fallback) {
+    if (!has(field)) return fallback;
+    JsonNode v = node.get(field);
+    if (!v.isTextual() && !v.isNumber()) throw new FieldError(where(field), "must be a string");
+    String s = v.asText().trim();
+    if (s.isEmpty()) throw new FieldError(where(field), "must not be empty");
+    return s;
+  }
+
+  <T> T parsed(String field, String fallback, Function<String, T> parser) {
+    String text = string(field, fallback);
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new FieldError(where(field), e.getMessage());
+    }
+  }
+
+  Duration duration(String field, String fallback) {
+    return parsed(field, fallback, Units::duration);
+  }
+
+  long bytes(String field, String fallback) {
+    return parsed(field, fallback, Units::bytes);
+  }
+
+  long positiveLong(String field, long fallback) {
+    if (!has(field)) return fallback;
+    JsonNode v = node.get(field);
+    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() <= 0) {
+      throw new FieldError(where(field), "must be a positive whole number, got '" + v.asText() + "'");
+    }
+    return v.asLong();
+  }
+
+  YamlObject object(String field, Set<String> allowed) {
+    if (!has(field)) return new YamlObject(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), where(field), allowed);
+    return new YamlObject(node.get(field), where(field), allowed);
+  }
+
+  List<YamlObject> requiredList(String field, Set<String> allowed) {
+    if (!has(field)) throw new FieldError(where(field), "is required");
+    JsonNode v = node.get(field);
+    if (!v.isArray()) throw new FieldError(where(field), "must be a list");
+    List<YamlObject> items = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      items.add(new YamlObject(v.get(i), where(field) + "[" + i + "]", allowed));
+    }
+    return items;
+  }
+}
