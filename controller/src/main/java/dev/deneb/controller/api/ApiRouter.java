@@ -116,7 +116,7 @@ public final class ApiRouter {
     if (parts.size() == 5 && action.equals("nodes")) {
       return only(method, "DELETE", () -> commit(Command.newBuilder().setRemoveNode(
               RemoveNode.newBuilder().setCluster(cluster).setNode(parts.get(4))))
-          .thenCompose(r -> readCluster(cluster, true)).thenApply(c -> ok(Views.cluster(c))));
+          .thenCompose(r -> readCluster(cluster, false)).thenApply(c -> ok(Views.cluster(c))));
     }
     throw notFound(path);
   }
@@ -165,7 +165,7 @@ public final class ApiRouter {
       throw new ApiException(400, "INVALID_ARGUMENT", m);
     });
     return commit(Command.newBuilder().setCreateCluster(CreateCluster.newBuilder().setCluster(req.name()).setSettings(s)))
-        .thenCompose(r -> readCluster(req.name(), true))
+        .thenCompose(r -> readCluster(req.name(), false))
         .thenApply(c -> ApiResponse.json(201, bytes(Views.cluster(c))));
   }
 
@@ -180,7 +180,7 @@ public final class ApiRouter {
       throw new ApiException(400, "INVALID_ARGUMENT", m);
     });
     return commit(Command.newBuilder().setRegisterNode(b))
-        .thenCompose(r -> readCluster(cluster, true))
+        .thenCompose(r -> readCluster(cluster, false))
         .thenApply(c -> ApiResponse.json(201, bytes(Views.cluster(c))));
   }
 
@@ -189,7 +189,7 @@ public final class ApiRouter {
     BootstrapEpoch.Builder b = BootstrapEpoch.newBuilder().setCluster(cluster).setPrimary(req.primary());
     if (req.reason() != null) b.setReason(req.reason());
     return commit(Command.newBuilder().setBootstrapEpoch(b))
-        .thenCompose(r -> readCluster(cluster, true))
+        .thenCompose(r -> readCluster(cluster, false))
         .thenApply(c -> ok(primaryView(c)));
   }
 
@@ -197,7 +197,7 @@ public final class ApiRouter {
     SetPaused.Builder b = SetPaused.newBuilder().setCluster(cluster).setPaused(paused);
     if (req != null && req.reason() != null) b.setReason(req.reason());
     return commit(Command.newBuilder().setSetPaused(b))
-        .thenCompose(r -> readCluster(cluster, true))
+        .thenCompose(r -> readCluster(cluster, false))
         .thenApply(c -> ok(Views.cluster(c)));
   }
 

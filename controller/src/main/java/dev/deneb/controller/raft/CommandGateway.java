@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -26,6 +28,11 @@ public final class CommandGateway {
   private final RaftMember member;
   private final Duration timeout;
   private final LongSupplier wallClock;
+  private final ExecutorService writers = Executors.newFixedThreadPool(8, r -> {
+    Thread t = new Thread(r, "deneb-raft-writer");
+    t.setDaemon(true);
+    return t;
+  });
 
   public CommandGateway(RaftMember member, Duration timeout, LongSupplier wallClock) {
     this.member = member;
@@ -36,7 +43,16 @@ public final class CommandGateway {
   /** Stamps the command with this member's wall time (recorded, never used to decide) and commits it. */
   public CompletableFuture<CommandResult> submit(Command command) {
     Command stamped = command.toBuilder().setAtMillis(wallClock.getAsLong()).build();
-    return member.client().async().send(DenebStateMachine.toMessage(stamped))
+    // Blocking calls on a small pool rather than Ratis' ordered async API: one failed request in the
+    // ordered sliding window failed every later one on this client until restart (seen after a
+    // leader kill). API writes are independent of each other and need no ordering.
+    return CompletableFuture.supplyAsync(() -> {
+          try {
+            return member.client().io().send(DenebStateMachine.toMessage(stamped));
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        }, writers)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((reply, error) -> {
           Message m = unwrap(reply, error, "commit " + stamped.getKindCase());
@@ -50,7 +66,7 @@ public final class CommandGateway {
 
   /** A linearizable read served by this member after a ReadIndex round with the leader. */
   public CompletableFuture<QueryResult> read(Query query) {
-    return member.client().async().sendReadOnly(DenebStateMachine.toMessage(query), member.selfId())
+    return member.client().async().sendReadOnlyUnordered(DenebStateMachine.toMessage(query), member.selfId())
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((reply, error) -> {
           Message m = unwrap(reply, error, "linearizable read");
