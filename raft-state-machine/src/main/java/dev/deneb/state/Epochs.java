@@ -52,18 +52,26 @@ final class Epochs {
     EpochRecord record = EpochRecord.newBuilder()
         .setEpoch(epoch).setPrimary(primary).setReason(reason).setAtMillis(atMillis).setLostGtids(lostGtids).build();
     ClusterRecord.Builder b = cluster.toBuilder().setEpoch(epoch).setPrimary(primary).addHistory(record);
-    int excess = b.getHistoryCount() - cluster.getSettings().getHistoryLimit();
+    return boundHistory(b).build();
+  }
+
+  /** Drops the oldest history entries beyond the cluster's {@code history_limit}. */
+  static ClusterRecord.Builder boundHistory(ClusterRecord.Builder b) {
+    int excess = b.getHistoryCount() - b.getSettings().getHistoryLimit();
     if (excess > 0) {
       var kept = b.getHistoryList().subList(excess, b.getHistoryCount());
       b.clearHistory().addAllHistory(java.util.List.copyOf(kept));
     }
-    return b.build();
+    return b;
   }
 
   /**
    * A batch of renewals. Each is judged alone (DESIGN S3): accepted only for the cluster's current
-   * epoch, from its primary, while no workflow is replacing that primary. Renewals change no
-   * replicated state — their commit is the proof that a live majority still names this primary.
+   * epoch, from its primary, while no workflow is replacing that primary. A workflow replaces the
+   * primary of the epoch it was begun in until CANDIDATE_CHOSEN; from then on the current epoch names
+   * the new primary, which must be able to take its lease before PROMOTED (DESIGN §3.4). Renewals
+   * change no replicated state — their commit is the proof that a live majority still names this
+   * primary.
    */
   static Applied renew(DenebState state, RenewLeases cmd) {
     CommandResult.Builder result = CommandResult.newBuilder().setAccepted(true);
@@ -85,7 +93,9 @@ final class Epochs {
     if (r.getEpoch() < cluster.getEpoch()) return Refusal.STALE_EPOCH;
     if (r.getEpoch() > cluster.getEpoch()) return Refusal.INVALID_ARGUMENT;
     if (!cluster.getPrimary().equals(r.getNode())) return Refusal.NOT_PRIMARY;
-    if (cluster.hasWorkflow()) return Refusal.WORKFLOW_IN_FLIGHT;
+    if (cluster.hasWorkflow() && cluster.getWorkflow().getTargetEpoch() > cluster.getEpoch()) {
+      return Refusal.WORKFLOW_IN_FLIGHT;
+    }
     Optional<NodeRecord> node = Nodes.find(cluster, r.getNode());
     if (node.isEmpty()) return Refusal.UNKNOWN_NODE;
     return Refusal.REFUSAL_UNSPECIFIED;

@@ -37,7 +37,9 @@ final class Membership {
     if (found.isEmpty()) return unknownCluster(state, cmd.getCluster());
     Optional<String> bad = Rules.checkSettings(cmd.getSettings());
     if (bad.isPresent()) return Applied.unchanged(state, refused(Refusal.INVALID_ARGUMENT, bad.get()));
-    ClusterRecord next = found.get().toBuilder().setSettings(Rules.withDefaults(cmd.getSettings())).build();
+    // A lower history_limit applies at once, so the history is always within the current bound.
+    ClusterRecord next = Epochs.boundHistory(found.get().toBuilder().setSettings(Rules.withDefaults(cmd.getSettings())))
+        .build();
     return new Applied(state.with(next), accepted(next.getEpoch(), "settings of '" + cmd.getCluster() + "' updated"));
   }
 

@@ -29,15 +29,25 @@ public final class SnapshotFile {
     return new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last);
   }
 
-  /** @param expected the digest Ratis read beside the file, or null to read it here */
+  /**
+   * Reads the file once, checks its MD5 against the expected digest, then parses those same bytes.
+   * (Ratis' {@code MD5FileUtil.verifySavedMD5(file, md5)} compares {@code md5} with the stored
+   * {@code .md5} file, not with the data, so it cannot be used to check the data.)
+   *
+   * @param expected the digest Ratis read beside the file, or null to read it here
+   */
   public static DenebState read(File file, MD5Hash expected) throws IOException {
     MD5Hash md5 = expected != null ? expected : MD5FileUtil.readStoredMd5ForFile(file);
     if (md5 == null) {
       throw new IOException("snapshot " + file + " has no MD5 file beside it; refusing to load an unchecked snapshot");
     }
-    MD5FileUtil.verifySavedMD5(file, md5);
+    byte[] bytes = Files.readAllBytes(file.toPath());
+    MD5Hash actual = MD5Hash.digest(bytes);
+    if (!actual.equals(md5)) {
+      throw new IOException("snapshot " + file + " is corrupt: its MD5 is " + actual + ", expected " + md5);
+    }
     try {
-      return DenebState.fromSnapshot(StateSnapshot.parseFrom(Files.readAllBytes(file.toPath())));
+      return DenebState.fromSnapshot(StateSnapshot.parseFrom(bytes));
     } catch (IOException | IllegalArgumentException e) {
       throw new IOException("snapshot " + file + " is not a Deneb snapshot: " + e.getMessage(), e);
     }
