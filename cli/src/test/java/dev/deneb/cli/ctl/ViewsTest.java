@@ -1,0 +1,96 @@
+package dev.deneb.cli.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** Tables from the JSON shapes documented in docs/api.md. */
+class ViewsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String CLUSTER = """
+      {"name":"orders","epoch":2,"primary":"db2","paused":false,
+       "settings":{"durability":"semi-sync","leaseTtlMs":3000,"autoFailover":true,"cooldownMs":300000,"dnsNames":["orders.db.example"],"historyLimit":100},
+       "nodes":[{"node":"db1","host":"127.0.0.1","port":3307,"promotionRule":"neutral","state":"quarantined"},
+                {"node":"db2","host":"127.0.0.1","port":3308,"promotionRule":"prefer","state":"online"},
+                {"node":"db3","host":"::1","port":3309,"promotionRule":"must_not","state":"online"}],
+       "workflow":{"kind":"failover","targetEpoch":3,"from":"db2","target":"db3","step":"candidate_chosen","automatic":true,
+                   "reason":"lease lapsed","begunAtMillis":1,"stepAtMillis":2}}
+      """;
+
+  private static JsonNode json(String text) throws Exception {
+    return JSON.readTree(text);
+  }
+
+  @Test
+  void clusterList() throws Exception {
+    String text = Views.clusters(json("{\"clusters\":[" + CLUSTER + ",{\"name\":\"pay\",\"epoch\":0,\"primary\":null,"
+        + "\"paused\":true,\"nodes\":[],\"workflow\":null}],\"appliedIndex\":42}"));
+
+    assertThat(text).isEqualTo("""
+        NAME    EPOCH  PRIMARY  NODES              WORKFLOW                                           PAUSED
+        orders  2      db2      3 (1 quarantined)  failover db2->db3 at candidate_chosen (automatic)  no
+        pay     0      -        0                  -                                                  yes
+        """);
+  }
+
+  @Test
+  void noClustersSaysHowToCreateOne() throws Exception {
+    assertThat(Views.clusters(json("{\"clusters\":[],\"appliedIndex\":3}")))
+        .isEqualTo("no clusters yet: create one with 'deneb ctl create <name>'\n");
+  }
+
+  @Test
+  void clusterDetail() throws Exception {
+    assertThat(Views.cluster(json(CLUSTER))).isEqualTo("""
+        cluster   orders
+        epoch     2
+        primary   db2 (127.0.0.1:3308)
+        paused    no
+        workflow  failover db2->db3 at candidate_chosen (automatic)
+        settings  durability semi-sync, lease ttl 3s, auto-failover on, cooldown 5m, dns orders.db.example
+
+        NODE  ADDRESS         ROLE     PROMOTION  STATE
+        db1   127.0.0.1:3307  replica  neutral    quarantined
+        db2   127.0.0.1:3308  primary  prefer     online
+        db3   [::1]:3309      replica  must_not   online
+        """);
+  }
+
+  @Test
+  void primaryIsOneLine() throws Exception {
+    assertThat(Views.primary(json("{\"cluster\":\"orders\",\"epoch\":1,\"node\":\"db1\",\"host\":\"127.0.0.1\",\"port\":3306}")))
+        .isEqualTo("orders: epoch 1, primary db1 at 127.0.0.1:3306\n");
+  }
+
+  @Test
+  void history() throws Exception {
+    String text = Views.history(json("""
+        {"cluster":"orders","history":[
+          {"epoch":1,"primary":"db1","reason":"bootstrap","atMillis":0,"lostGtids":""},
+          {"epoch":2,"primary":"db2","reason":"failover: lease lapsed","atMillis":1700000000000,"lostGtids":"3E11FA47-71CA-11E1-9E33-C80AA9429562:23"}]}
+        """));
+
+    assertThat(text).isEqualTo("""
+        EPOCH  PRIMARY  REASON                  AT                    LOST GTIDS
+        1      db1      bootstrap               1970-01-01T00:00:00Z  -
+        2      db2      failover: lease lapsed  2023-11-14T22:13:20Z  3E11FA47-71CA-11E1-9E33-C80AA9429562:23
+        """);
+  }
+
+  @Test
+  void aWorkflowWithoutTargetYetShowsWhereItComesFrom() throws Exception {
+    assertThat(Views.workflow(json("{\"kind\":\"failover\",\"from\":\"db1\",\"target\":null,\"step\":\"begun\",\"automatic\":false}")))
+        .isEqualTo("failover from db1 at begun");
+    assertThat(Views.workflow(json("null"))).isNull();
+  }
+
+  @Test
+  void pathSegmentsArePercentEncoded() {
+    assertThat(ControllerClient.segment("orders-eu_1.x~")).isEqualTo("orders-eu_1.x~");
+    assertThat(ControllerClient.segment("a b/c")).isEqualTo("a%20b%2Fc");
+  }
+}

@@ -1,0 +1,84 @@
+package dev.deneb.sandbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * How a {@link ControllerGroupSandbox} configures and runs its members. A {@code null} Raft setting
+ * is left out of the YAML, so the controller's documented default applies (docs/controller-config.md).
+ *
+ * @param electionTimeoutMin  {@code raft.electionTimeoutMin}, or null
+ * @param electionTimeoutMax  {@code raft.electionTimeoutMax}, or null
+ * @param requestTimeout      {@code raft.requestTimeout}, or null
+ * @param snapshotThreshold   {@code raft.snapshotThreshold} (log entries), or null
+ * @param segmentSize         {@code raft.segmentSize} such as {@code 64KB} or {@code 4MB}, or null
+ * @param leaderTimeout       how long {@link ControllerGroupSandbox#awaitLeader()} waits
+ * @param stopGrace           SIGTERM to SIGKILL delay when stopping a member
+ * @param extraJvmArgs        added after {@link JavaCommand#DEFAULT_JVM_ARGS}
+ */
+public record ControllerGroupOptions(
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    Duration requestTimeout,
+    Long snapshotThreshold,
+    String segmentSize,
+    Duration leaderTimeout,
+    Duration stopGrace,
+    List<String> extraJvmArgs) {
+
+  private static final Pattern SIZE = Pattern.compile("[1-9][0-9]*(KB|MB)");
+
+  public ControllerGroupOptions {
+    if (segmentSize != null && !SIZE.matcher(segmentSize).matches()) {
+      throw new IllegalArgumentException("segmentSize: '" + segmentSize + "' is not a size such as 64KB or 4MB");
+    }
+    if (snapshotThreshold != null && snapshotThreshold <= 0) {
+      throw new IllegalArgumentException("snapshotThreshold: " + snapshotThreshold + " is not a positive number of entries");
+    }
+    if (leaderTimeout == null || leaderTimeout.isNegative() || leaderTimeout.isZero()) {
+      throw new IllegalArgumentException("leaderTimeout: must be a positive duration, got " + leaderTimeout);
+    }
+    if (stopGrace == null || stopGrace.isNegative()) {
+      throw new IllegalArgumentException("stopGrace: must be zero or positive, got " + stopGrace);
+    }
+    extraJvmArgs = List.copyOf(extraJvmArgs == null ? List.of() : extraJvmArgs);
+  }
+
+  /** Controller defaults for Raft; a minute to elect a leader (JVM start-up on a loaded 2-CPU host). */
+  public static ControllerGroupOptions defaults() {
+    return new ControllerGroupOptions(null, null, null, null, null,
+        Duration.ofSeconds(60), ProcessSupervisor.DEFAULT_STOP_GRACE, List.of());
+  }
+
+  public ControllerGroupOptions withElectionTimeout(Duration min, Duration max) {
+    return new ControllerGroupOptions(min, max, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs);
+  }
+
+  public ControllerGroupOptions withRequestTimeout(Duration timeout) {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, timeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs);
+  }
+
+  public ControllerGroupOptions withSnapshotThreshold(long entries) {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, entries, segmentSize, leaderTimeout, stopGrace, extraJvmArgs);
+  }
+
+  public ControllerGroupOptions withSegmentSize(String size) {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, size, leaderTimeout, stopGrace, extraJvmArgs);
+  }
+
+  public ControllerGroupOptions withLeaderTimeout(Duration timeout) {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, timeout, stopGrace, extraJvmArgs);
+  }
+
+  public ControllerGroupOptions withStopGrace(Duration grace) {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, grace, extraJvmArgs);
+  }
+
+  public ControllerGroupOptions withJvmArg(String arg) {
+    List<String> more = new ArrayList<>(extraJvmArgs);
+    more.add(arg);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, more);
+  }
+}

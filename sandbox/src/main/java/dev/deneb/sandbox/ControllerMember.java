@@ -1,0 +1,37 @@
+package dev.deneb.sandbox;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * One member of a sandboxed controller group: its ports on 127.0.0.1 and its files, all under
+ * {@code dir}: {@code controller.yaml}, {@code data/} and {@code controller.log}.
+ */
+public record ControllerMember(String id, int raftPort, int httpPort, Path dir) {
+
+  public static final String HOST = "127.0.0.1";
+
+  public String raftAddress() {
+    return HOST + ":" + raftPort;
+  }
+
+  public String httpAddress() {
+    return HOST + ":" + httpPort;
+  }
+
+  public URI endpoint() {
+    return URI.create("http://" + httpAddress());
+  }
+
+  public Path config() {
+    return dir.resolve("controller.yaml");
+  }
+
+  public Path dataDir() {
+    return dir.resolve("data");
+  }
+
+  public Path log() {
+    return dir.resolve("controller.log");
+  }
+}
