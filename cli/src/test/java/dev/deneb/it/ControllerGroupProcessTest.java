@@ -81,10 +81,18 @@ class ControllerGroupProcessTest {
       // The restarted member can only catch up through a snapshot install; it ends with the same state.
       group.restart(leader);
       Api restarted = new Api(group.endpoint(leader));
-      await().atMost(SETTLE).until(() -> {
-        Api.Response r = restarted.getOrNull("/v1/clusters/bulk-149?stale=true");
-        return r != null && r.status() == 200;
-      });
+      try {
+        await().atMost(SETTLE).until(() -> {
+          Api.Response r = restarted.getOrNull("/v1/clusters/bulk-149?stale=true");
+          return r != null && r.status() == 200;
+        });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        Path kept = Path.of("target", "it-logs", "catch-up-" + leader + ".log");
+        Files.createDirectories(kept.getParent());
+        Files.copy(group.logOf(leader), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        throw new AssertionError("restarted member " + leader + " did not catch up; its log is kept at "
+            + kept.toAbsolutePath() + "; it ends:\n" + tail(group.logOf(leader), 40), e);
+      }
       assertThat(restarted.get("/v1/clusters/orders?stale=true").body()).isEqualTo(before);
       assertPrimary(restarted.get("/v1/clusters/orders/primary"), 1, "db1");
       assertThat(RaftFiles.snapshotCount(group.member(leader).dataDir())).isPositive();
@@ -142,6 +150,11 @@ class ControllerGroupProcessTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static String tail(Path log, int lines) throws java.io.IOException {
+    List<String> all = Files.readAllLines(log);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   private static void assertPrimary(Api.Response r, long epoch, String node) {

@@ -72,6 +72,13 @@ public class DenebStateMachine extends BaseStateMachine {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
     load(storage.getLatestSnapshot());
+    // Nothing in Ratis moves a BaseStateMachine out of NEW; pause() and the snapshot-install path
+    // (StateMachineUpdater.reload asserts PAUSED) need it RUNNING first.
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.NEW) {
+      lc.transition(LifeCycle.State.STARTING);
+      lc.transition(LifeCycle.State.RUNNING);
+    }
   }
 
   @Override
