@@ -83,6 +83,10 @@ public final class RaftMember implements Closeable {
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(config.raft().electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
     // DEFAULT lets a deposed leader answer reads from its own state; ReadIndex does not.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // Leader lease: a leader that heard from a majority within the lease (a fraction of the minimum
+    // election timeout) answers ReadIndex without another heartbeat round. Safe under the same bounded
+    // clock-drift assumption the primary's lease already makes (DESIGN §3.2).
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
     RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(config.raft().requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
     // Keep the log small: automatic snapshots, small segments, purge up to the snapshot even when a
     // dead member lags (it will catch up through a snapshot install), keep two snapshot files.
