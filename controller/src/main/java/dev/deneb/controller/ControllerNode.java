@@ -1,5 +1,9 @@
 package dev.deneb.controller;
 
+import dev.deneb.controller.agent.AgentGatewayService;
+import dev.deneb.controller.agent.AgentReports;
+import dev.deneb.controller.agent.AgentServer;
+import dev.deneb.controller.agent.RenewalBatcher;
 import dev.deneb.controller.api.ApiRouter;
 import dev.deneb.controller.api.ApiServer;
 import dev.deneb.controller.config.ControllerConfig;
@@ -8,6 +12,8 @@ import dev.deneb.controller.raft.CommandGateway;
 import dev.deneb.controller.raft.RaftMember;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +23,12 @@ public final class ControllerNode implements Closeable {
 
   private final RaftMember member;
   private final ApiServer api;
+  private final List<Closeable> agentSide;
 
-  private ControllerNode(RaftMember member, ApiServer api) {
+  private ControllerNode(RaftMember member, ApiServer api, List<Closeable> agentSide) {
     this.member = member;
     this.api = api;
+    this.agentSide = agentSide;
   }
 
   public static ControllerNode start(ControllerConfig config) throws IOException, InterruptedException {
@@ -30,9 +38,21 @@ public final class ControllerNode implements Closeable {
       ControllerMetrics metrics = new ControllerMetrics(config.id());
       metrics.bind(member);
       CommandGateway gateway = new CommandGateway(member, config.raft().requestTimeout(), System::currentTimeMillis);
+      List<Closeable> agentSide = new ArrayList<>();
+      if (config.self().agent().isPresent()) {
+        RenewalBatcher batcher = new RenewalBatcher(gateway, config.agents().renewalBatchWindow(),
+            config.agents().maxRenewalsPerEntry(), metrics::recordRenewalEntry);
+        agentSide.add(batcher);
+        AgentGatewayService service = new AgentGatewayService(member, batcher, new AgentReports());
+        metrics.bindAgents(service::connectedAgents);
+        agentSide.add(0, new AgentServer(config.self().agent().get(), service));
+      } else {
+        LOG.info("no agent address configured for {}: this member serves no agents", config.id());
+      }
       ApiRouter router = new ApiRouter(config, member, gateway, metrics);
-      return new ControllerNode(member, new ApiServer(config.self().http(), config.api().maxRequestBytes(), router, metrics));
-    } catch (RuntimeException | InterruptedException e) {
+      return new ControllerNode(member, new ApiServer(config.self().http(), config.api().maxRequestBytes(), router, metrics),
+          agentSide);
+    } catch (IOException | RuntimeException | InterruptedException e) {
       member.close();
       throw e;
     }
@@ -47,6 +67,7 @@ public final class ControllerNode implements Closeable {
     LOG.info("controller {} stopping", member.selfId());
     try {
       api.close();
+      for (Closeable c : agentSide) c.close();
     } finally {
       member.close();
     }

@@ -17,7 +17,8 @@ final class ControllerConfigYaml {
     for (ControllerMember peer : peers) {
       yaml.append("  - id: ").append(quote(peer.id())).append('\n')
           .append("    raft: ").append(quote(peer.raftAddress())).append('\n')
-          .append("    http: ").append(quote(peer.httpAddress())).append('\n');
+          .append("    http: ").append(quote(peer.httpAddress())).append('\n')
+          .append("    agent: ").append(quote(peer.agentAddress())).append('\n');
     }
     StringBuilder raft = new StringBuilder();
     duration(raft, "electionTimeoutMin", options.electionTimeoutMin());

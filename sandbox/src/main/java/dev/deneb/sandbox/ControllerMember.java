@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * One member of a sandboxed controller group: its ports on 127.0.0.1 and its files, all under
  * {@code dir}: {@code controller.yaml}, {@code data/} and {@code controller.log}.
  */
-public record ControllerMember(String id, int raftPort, int httpPort, Path dir) {
+public record ControllerMember(String id, int raftPort, int httpPort, int agentPort, Path dir) {
 
   public static final String HOST = "127.0.0.1";
 
@@ -17,6 +17,11 @@ public record ControllerMember(String id, int raftPort, int httpPort, Path dir) 
 
   public String httpAddress() {
     return HOST + ":" + httpPort;
+  }
+
+  /** Where agents connect (gRPC). */
+  public String agentAddress() {
+    return HOST + ":" + agentPort;
   }
 
   public URI endpoint() {

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 class ControllerConfigYamlTest {
 
   private final List<ControllerMember> peers = List.of(
-      new ControllerMember("c1", 9001, 8001, Path.of("/tmp/g/c1")),
-      new ControllerMember("c2", 9002, 8002, Path.of("/tmp/g/c2")),
-      new ControllerMember("c3", 9003, 8003, Path.of("/tmp/g/c3")));
+      new ControllerMember("c1", 9001, 8001, 7001, Path.of("/tmp/g/c1")),
+      new ControllerMember("c2", 9002, 8002, 7002, Path.of("/tmp/g/c2")),
+      new ControllerMember("c3", 9003, 8003, 7003, Path.of("/tmp/g/c3")));
 
   @Test
   void defaultsLeaveTheRaftSectionOut() {
@@ -27,12 +27,15 @@ class ControllerConfigYamlTest {
           - id: 'c1'
             raft: '127.0.0.1:9001'
             http: '127.0.0.1:8001'
+            agent: '127.0.0.1:7001'
           - id: 'c2'
             raft: '127.0.0.1:9002'
             http: '127.0.0.1:8002'
+            agent: '127.0.0.1:7002'
           - id: 'c3'
             raft: '127.0.0.1:9003'
             http: '127.0.0.1:8003'
+            agent: '127.0.0.1:7003'
         """);
   }
 
@@ -58,7 +61,7 @@ class ControllerConfigYamlTest {
 
   @Test
   void quotesPathsSoYamlKeepsThemWhole() {
-    ControllerMember odd = new ControllerMember("c1", 1, 2, Path.of("/tmp/it's #1: here"));
+    ControllerMember odd = new ControllerMember("c1", 1, 2, 3, Path.of("/tmp/it's #1: here"));
 
     assertThat(ControllerConfigYaml.render(odd, List.of(odd), ControllerGroupOptions.defaults()))
         .contains("dataDir: '/tmp/it''s #1: here/data'");

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks of a local controller group (loopback only, bounded in time).",
-    subcommands = {BenchApplyCommand.class, BenchApiCommand.class})
+    subcommands = {BenchApplyCommand.class, BenchApiCommand.class, BenchRenewalsCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Mixin VerboseOption verbose;
@@ -20,6 +20,6 @@ public final class BenchCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: apply or api");
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: apply, api or renewals");
   }
 }

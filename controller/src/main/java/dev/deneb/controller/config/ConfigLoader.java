@@ -44,7 +44,7 @@ public final class ConfigLoader {
       throw new ConfigException("config " + name + ": the file is empty");
     }
     try {
-      return build(new YamlObject(root, "", Set.of("id", "dataDir", "group", "peers", "raft", "api")));
+      return build(new YamlObject(root, "", Set.of("id", "dataDir", "group", "peers", "raft", "api", "agents")));
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -59,7 +59,7 @@ public final class ConfigLoader {
     List<Peer> peers = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Set<HostPort> addresses = new HashSet<>();
-    for (YamlObject p : top.requiredList("peers", Set.of("id", "raft", "http"))) {
+    for (YamlObject p : top.requiredList("peers", Set.of("id", "raft", "http", "agent"))) {
       String peerId = p.requiredString("id");
       checkId(p, "id", peerId);
       if (!ids.add(peerId)) throw new YamlObject.FieldError(p.where("id"), "'" + peerId + "' appears twice");
@@ -69,7 +69,9 @@ public final class ConfigLoader {
       if (http == null) throw new YamlObject.FieldError(p.where("http"), "is required");
       if (!addresses.add(raft)) throw new YamlObject.FieldError(p.where("raft"), raft + " is used twice");
       if (!addresses.add(http)) throw new YamlObject.FieldError(p.where("http"), http + " is used twice");
-      peers.add(new Peer(peerId, raft, http));
+      HostPort agent = p.parsed("agent", null, HostPort::parse);
+      if (agent != null && !addresses.add(agent)) throw new YamlObject.FieldError(p.where("agent"), agent + " is used twice");
+      peers.add(new Peer(peerId, raft, http, java.util.Optional.ofNullable(agent)));
     }
     if (peers.isEmpty()) throw new YamlObject.FieldError("peers", "must list at least one member");
     if (peers.size() % 2 == 0) {
@@ -98,7 +100,15 @@ public final class ConfigLoader {
     long maxRequest = a.positiveLong("maxRequestBytes", 65_536);
     if (maxRequest > 16 << 20) throw new YamlObject.FieldError(a.where("maxRequestBytes"), "must be at most 16MB");
     Duration maxWait = a.duration("maxWait", "60s");
-    return new ControllerConfig(id, dataDir, group, List.copyOf(peers), raft, new Api((int) maxRequest, maxWait));
+    YamlObject g = top.object("agents", Set.of("renewalBatchWindow", "maxRenewalsPerEntry"));
+    Duration window = g.duration("renewalBatchWindow", "20ms");
+    if (window.toMillis() < 1 || window.toMillis() > 500) {
+      throw new YamlObject.FieldError(g.where("renewalBatchWindow"), "must be 1ms-500ms (it delays every lease renewal)");
+    }
+    long maxRenewals = g.positiveLong("maxRenewalsPerEntry", 2000);
+    if (maxRenewals > 100_000) throw new YamlObject.FieldError(g.where("maxRenewalsPerEntry"), "must be at most 100000");
+    return new ControllerConfig(id, dataDir, group, List.copyOf(peers), raft, new Api((int) maxRequest, maxWait),
+        new ControllerConfig.Agents(window, (int) maxRenewals));
   }
 
   private static void checkId(YamlObject o, String field, String value) {

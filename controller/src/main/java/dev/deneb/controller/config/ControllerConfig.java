@@ -12,10 +12,14 @@ public record ControllerConfig(
     String group,
     List<Peer> peers,
     Raft raft,
-    Api api) {
+    Api api,
+    Agents agents) {
 
-  /** One member of the group, as every member's configuration names it. */
-  public record Peer(String id, HostPort raft, HostPort http) {}
+  /**
+   * One member of the group, as every member's configuration names it. {@code agent} is where agents
+   * connect (gRPC); a member without one serves no agents.
+   */
+  public record Peer(String id, HostPort raft, HostPort http, Optional<HostPort> agent) {}
 
   public record Raft(
       Duration electionTimeoutMin,
@@ -25,6 +29,9 @@ public record ControllerConfig(
       long segmentSizeBytes) {}
 
   public record Api(int maxRequestBytes, Duration maxWait) {}
+
+  /** The agent gateway: how long renewals are gathered into one log entry, and its largest size. */
+  public record Agents(Duration renewalBatchWindow, int maxRenewalsPerEntry) {}
 
   public Peer self() {
     return peer(id).orElseThrow();

@@ -52,6 +52,19 @@ public final class ControllerMetrics {
         .publishPercentiles(0.5, 0.99).register(registry).record(Duration.ofNanos(nanos));
   }
 
+  /** One committed RenewLeases entry carrying {@code renewals} renewals. */
+  public void recordRenewalEntry(long renewals) {
+    Counter.builder("deneb_renewal_entries_total").description("RenewLeases log entries committed via this member")
+        .register(registry).increment();
+    Counter.builder("deneb_renewals_total").description("Lease renewals committed via this member")
+        .register(registry).increment(renewals);
+  }
+
+  public void bindAgents(java.util.function.LongSupplier connected) {
+    Gauge.builder("deneb_agents_connected", connected::getAsLong).description("Agent streams open on this member")
+        .register(registry);
+  }
+
   public void recordRequest(String method, int status) {
     Counter.builder("deneb_http_requests_total").tag("method", method).tag("status", Integer.toString(status))
         .register(registry).increment();

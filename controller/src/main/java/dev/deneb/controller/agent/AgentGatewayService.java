@@ -1,0 +1,165 @@
+package dev.deneb.controller.agent;
+
+import dev.deneb.controller.raft.RaftMember;
+import dev.deneb.protocol.AgentGatewayGrpc;
+import dev.deneb.protocol.AgentMessage;
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.ControllerMessage;
+import dev.deneb.protocol.Hello;
+import dev.deneb.protocol.LeaseGrant;
+import dev.deneb.protocol.RenewLease;
+import dev.deneb.protocol.StreamError;
+import dev.deneb.protocol.Welcome;
+import dev.deneb.state.Rules;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent end of a controller member (DESIGN §4): one bidirectional stream per connected agent.
+ * The first message names the agent's cluster and node; reports are kept as soft state; lease
+ * renewals go into Raft through the {@link RenewalBatcher}, whatever member the agent reached.
+ */
+public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentGatewayService.class);
+
+  private final RaftMember member;
+  private final RenewalBatcher renewals;
+  private final AgentReports reports;
+  private final AtomicLong connected = new AtomicLong();
+
+  public AgentGatewayService(RaftMember member, RenewalBatcher renewals, AgentReports reports) {
+    this.member = member;
+    this.renewals = renewals;
+    this.reports = reports;
+  }
+
+  public long connectedAgents() {
+    return connected.get();
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> out) {
+    return new Stream((ServerCallStreamObserver<ControllerMessage>) out);
+  }
+
+  /** One agent's stream. gRPC delivers its inbound messages one at a time. */
+  private final class Stream implements StreamObserver<AgentMessage> {
+    private final ServerCallStreamObserver<ControllerMessage> out;
+    private Hello hello;
+    private boolean closed;
+
+    Stream(ServerCallStreamObserver<ControllerMessage> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(AgentMessage message) {
+      if (closed) return;
+      if (hello == null) {
+        if (message.getKindCase() != AgentMessage.KindCase.HELLO) {
+          refuse("the first message on a stream must be hello, got " + message.getKindCase());
+          return;
+        }
+        Optional<String> bad = Rules.checkClusterName(message.getHello().getCluster())
+            .or(() -> Rules.checkNodeName(message.getHello().getNode()));
+        if (bad.isPresent()) {
+          refuse("hello: " + bad.get());
+          return;
+        }
+        hello = message.getHello();
+        connected.incrementAndGet();
+        LOG.info("agent {}/{} connected (highest epoch seen {})", hello.getCluster(), hello.getNode(),
+            hello.getHighestEpochSeen());
+        send(ControllerMessage.newBuilder().setWelcome(welcome()).build());
+        return;
+      }
+      switch (message.getKindCase()) {
+        case REPORT -> reports.record(hello.getCluster(), hello.getNode(), message.getReport(), System.nanoTime(),
+            member.selfId().toString());
+        case RENEW -> renew(message.getRenew());
+        case HELLO -> refuse("hello sent twice on one stream");
+        case KIND_NOT_SET -> refuse("a message with no kind (a newer agent?)");
+      }
+    }
+
+    private Welcome welcome() {
+      Welcome.Builder w = Welcome.newBuilder().setMember(member.selfId().toString())
+          .setLeader(member.status().leader().orElse(""));
+      Optional<ClusterRecord> c = member.stateMachine().image().state().cluster(hello.getCluster());
+      c.ifPresent(cluster -> w.setEpoch(cluster.getEpoch()).setPrimary(cluster.getPrimary())
+          .setLeaseTtlMillis(cluster.getSettings().getLeaseTtlMillis()));
+      return w.build();
+    }
+
+    private void renew(RenewLease r) {
+      long ttl = member.stateMachine().image().state().cluster(hello.getCluster())
+          .map(c -> c.getSettings().getLeaseTtlMillis()).orElse(0L);
+      renewals.renew(hello.getCluster(), hello.getNode(), r.getEpoch()).whenComplete((verdict, error) -> {
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setRequestId(r.getRequestId()).setTtlMillis(ttl);
+        if (error != null) {
+          grant.setAccepted(false).setDetail("not committed: " + rootMessage(error));
+        } else {
+          grant.setAccepted(verdict.accepted()).setRefusal(verdict.refusal()).setEpoch(verdict.clusterEpoch());
+        }
+        send(ControllerMessage.newBuilder().setGrant(grant).build());
+      });
+    }
+
+    private void refuse(String why) {
+      LOG.warn("closing agent stream{}: {}", hello == null ? "" : " of " + hello.getCluster() + "/" + hello.getNode(), why);
+      send(ControllerMessage.newBuilder().setError(StreamError.newBuilder().setMessage(why)).build());
+      synchronized (out) {
+        if (!closed) {
+          closed = true;
+          out.onCompleted();
+        }
+      }
+    }
+
+    /** Grants complete on Raft threads while the gRPC thread may be sending: serialise writes. */
+    private void send(ControllerMessage m) {
+      synchronized (out) {
+        if (closed || out.isCancelled()) return;
+        try {
+          out.onNext(m);
+        } catch (RuntimeException e) {
+          closed = true;
+          LOG.debug("agent stream gone while sending: {}", e.toString());
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end("failed: " + t.getMessage());
+    }
+
+    @Override
+    public void onCompleted() {
+      end("closed by the agent");
+      synchronized (out) {
+        if (!closed) {
+          closed = true;
+          out.onCompleted();
+        }
+      }
+    }
+
+    private void end(String how) {
+      if (hello != null) {
+        connected.decrementAndGet();
+        LOG.info("agent {}/{} stream {}", hello.getCluster(), hello.getNode(), how);
+        hello = null;
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage();
+  }
+}

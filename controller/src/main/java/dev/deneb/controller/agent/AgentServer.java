@@ -1,0 +1,54 @@
+package dev.deneb.controller.agent;
+
+import dev.deneb.controller.config.HostPort;
+import io.grpc.Server;
+import io.grpc.ServerTransportFilter;
+import io.grpc.Attributes;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC server agents connect to. Small message limit; idle or dead peers are dropped by keepalive. */
+public final class AgentServer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+
+  private final Server server;
+
+  public AgentServer(HostPort address, AgentGatewayService service) throws IOException {
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()))
+        .addService(service)
+        .maxInboundMessageSize(64 * 1024)
+        .permitKeepAliveTime(1, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .keepAliveTime(5, TimeUnit.SECONDS)
+        .keepAliveTimeout(5, TimeUnit.SECONDS)
+        .addTransportFilter(new ServerTransportFilter() {
+          @Override
+          public void transportTerminated(Attributes attrs) {
+            LOG.debug("agent connection closed: {}", attrs);
+          }
+        })
+        .build()
+        .start();
+    LOG.info("agent gateway listening on {}", address);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow();
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
