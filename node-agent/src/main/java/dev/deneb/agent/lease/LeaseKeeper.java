@@ -1,0 +1,141 @@
+package dev.deneb.agent.lease;
+
+import dev.deneb.agent.lease.LeaseAction.Reason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The primary agent's lease, as a pure state machine on the agent's monotonic clock (DESIGN §3.2).
+ * No clock, no I/O: every input carries {@code now} (nanoseconds from {@code System.nanoTime()} in
+ * production, a counter in tests), and outputs are {@link LeaseAction}s for the I/O side.
+ *
+ * <p>Safety rule, checked by the tests: the keeper never leaves the database writable at a time
+ * {@code t ≥ s + ttl·(1-ρ) - fenceLead}, where {@code s} is the send time of the newest accepted
+ * renewal; and it never asks for writes for an epoch below the highest it has seen (S3).
+ *
+ * <p>Not thread-safe: the agent calls it from one thread.
+ */
+public final class LeaseKeeper {
+  private static final long NEVER = Long.MIN_VALUE;
+
+  private final String node;
+  private LeaseSettings settings;
+  private long highestEpochSeen;
+  /** The epoch whose committed primary is this node, or 0 when it is not primary. */
+  private long primaryEpoch;
+  /** Monotonic time until which the lease holds; NEVER when no renewal was accepted for primaryEpoch. */
+  private long leaseUntil = NEVER;
+  private long lastRenewSent = NEVER;
+  private boolean writable;
+  private long nextRequestId;
+  private final Map<Long, Sent> inFlight = new HashMap<>();
+
+  private record Sent(long epoch, long at) {}
+
+  public LeaseKeeper(String node, LeaseSettings settings, long highestEpochSeen) {
+    this.node = node;
+    this.settings = settings;
+    this.highestEpochSeen = highestEpochSeen;
+  }
+
+  public long highestEpochSeen() {
+    return highestEpochSeen;
+  }
+
+  public boolean writable() {
+    return writable;
+  }
+
+  /** Remaining lease at {@code now}, in nanoseconds; negative or zero when none is held. */
+  public long remainingNanos(long now) {
+    return leaseUntil == NEVER ? 0 : leaseUntil - now;
+  }
+
+  /** The cluster's TTL can change with its settings; a shorter TTL applies from the next renewal. */
+  public void updateSettings(LeaseSettings next) {
+    this.settings = next;
+  }
+
+  /**
+   * What the controller group has committed: epoch {@code epoch} names {@code primary}. A lower
+   * epoch than already seen is ignored (S3). A new epoch that names another node ends this node's
+   * claim at once.
+   */
+  public List<LeaseAction> onCommittedEpoch(long epoch, String primary, long now) {
+    if (epoch < highestEpochSeen) return List.of();
+    if (epoch > highestEpochSeen) {
+      highestEpochSeen = epoch;
+      inFlight.clear();
+      leaseUntil = NEVER;
+    }
+    primaryEpoch = node.equals(primary) ? epoch : 0;
+    return tick(now);
+  }
+
+  /**
+   * An answer to a renewal. Accepted: the lease runs to {@code sent + ttl·(1-ρ)} (never shortened by
+   * an older answer arriving late). Refused: the claim ends now and the database is fenced.
+   */
+  public List<LeaseAction> onGrant(long requestId, boolean accepted, long epoch, String refusal, long now) {
+    Sent sent = inFlight.remove(requestId);
+    if (sent == null) return tick(now); // an answer to a request from before an epoch change
+    if (epoch > highestEpochSeen) {
+      // The controller knows a newer epoch than this agent: whatever it says, this claim is over.
+      highestEpochSeen = epoch;
+      primaryEpoch = 0;
+      leaseUntil = NEVER;
+      return fenceIfWritable(Reason.NOT_PRIMARY, "the controller is at epoch " + epoch, now);
+    }
+    if (sent.epoch() != primaryEpoch) return tick(now);
+    if (!accepted) {
+      primaryEpoch = 0;
+      leaseUntil = NEVER;
+      return fenceIfWritable(Reason.RENEWAL_REFUSED, "renewal for epoch " + sent.epoch() + " refused: " + refusal, now);
+    }
+    leaseUntil = Math.max(leaseUntil, sent.at() + settings.validNanos());
+    return tick(now);
+  }
+
+  /** Called every few tens of milliseconds: renew when due, fence or unfence as the lease says. */
+  public List<LeaseAction> tick(long now) {
+    List<LeaseAction> actions = new ArrayList<>();
+    if (primaryEpoch == 0) {
+      if (writable) {
+        writable = false;
+        actions.add(new LeaseAction.Fence(Reason.NOT_PRIMARY, "epoch " + highestEpochSeen + " does not name " + node));
+      }
+      return actions;
+    }
+    if (lastRenewSent == NEVER || now - lastRenewSent >= settings.renewInterval().toNanos()) {
+      long id = ++nextRequestId;
+      inFlight.put(id, new Sent(primaryEpoch, now));
+      lastRenewSent = now;
+      actions.add(new LeaseAction.Renew(id, primaryEpoch, Reason.RENEW_DUE));
+    }
+    boolean holds = leaseUntil != NEVER && now < leaseUntil - settings.fenceLead().toNanos();
+    if (writable && !holds) {
+      writable = false;
+      actions.add(new LeaseAction.Fence(Reason.LEASE_EXPIRING, leaseUntil == NEVER ? "no lease held"
+          : "lease ends in " + Math.max(0, (leaseUntil - now) / 1_000_000) + " ms (fenceLead "
+              + settings.fenceLead().toMillis() + " ms)"));
+    } else if (!writable && holds) {
+      writable = true;
+      actions.add(new LeaseAction.Unfence(primaryEpoch, Reason.LEASE_HELD));
+    }
+    // Forget requests whose answer can no longer extend the lease.
+    inFlight.values().removeIf(s -> now - s.at() > settings.validNanos());
+    return actions;
+  }
+
+  private List<LeaseAction> fenceIfWritable(Reason reason, String detail, long now) {
+    List<LeaseAction> actions = new ArrayList<>();
+    if (writable) {
+      writable = false;
+      actions.add(new LeaseAction.Fence(reason, detail));
+    }
+    actions.addAll(tick(now));
+    return actions;
+  }
+}

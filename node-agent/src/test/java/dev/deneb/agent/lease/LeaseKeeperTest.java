@@ -1,0 +1,91 @@
+package dev.deneb.agent.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deneb.agent.lease.LeaseAction.Fence;
+import dev.deneb.agent.lease.LeaseAction.Reason;
+import dev.deneb.agent.lease.LeaseAction.Renew;
+import dev.deneb.agent.lease.LeaseAction.Unfence;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LeaseKeeperTest {
+  static final long MS = 1_000_000;
+  final LeaseSettings settings = LeaseSettings.DEFAULTS; // ttl 3 s, ρ 1%, fenceLead 500 ms, renew 500 ms
+  final LeaseKeeper keeper = new LeaseKeeper("db1", settings, 0);
+
+  @Test
+  void aPrimaryRenewsAndBecomesWritableOnlyOnceARenewalIsAccepted() {
+    List<LeaseAction> first = keeper.onCommittedEpoch(4, "db1", 0);
+    assertThat(first).singleElement().isInstanceOf(Renew.class);
+    assertThat(keeper.writable()).isFalse();
+    Renew r = (Renew) first.get(0);
+    assertThat(r.epoch()).isEqualTo(4);
+
+    List<LeaseAction> granted = keeper.onGrant(r.requestId(), true, 4, "", 30 * MS);
+    assertThat(granted).containsExactly(new Unfence(4, Reason.LEASE_HELD));
+    assertThat(keeper.writable()).isTrue();
+    // The lease is measured from the send time (0), not the answer (30 ms): 2970 ms.
+    assertThat(keeper.remainingNanos(30 * MS)).isEqualTo(2970 * MS - 30 * MS);
+  }
+
+  @Test
+  void withoutAnswersItFencesFenceLeadBeforeTheLeaseEnds() {
+    Renew r = (Renew) keeper.onCommittedEpoch(1, "db1", 0).get(0);
+    keeper.onGrant(r.requestId(), true, 1, "", 10 * MS);
+    // Renewals keep being sent but never answered (the link to every controller is cut).
+    long fencedAt = -1;
+    for (long t = 20 * MS; t < 4000 * MS; t += 10 * MS) {
+      for (LeaseAction a : keeper.tick(t)) {
+        if (a instanceof Fence f) {
+          assertThat(f.reason()).isEqualTo(Reason.LEASE_EXPIRING);
+          fencedAt = t;
+        }
+      }
+      if (fencedAt >= 0) break;
+    }
+    // ttl·(1-ρ) - fenceLead = 2970 - 500 = 2470 ms after the accepted send at 0.
+    assertThat(fencedAt).isEqualTo(2470 * MS);
+    assertThat(keeper.writable()).isFalse();
+  }
+
+  @Test
+  void aRefusedRenewalFencesAtOnce() {
+    Renew r1 = (Renew) keeper.onCommittedEpoch(2, "db1", 0).get(0);
+    keeper.onGrant(r1.requestId(), true, 2, "", 5 * MS);
+    Renew r2 = (Renew) keeper.tick(500 * MS).get(0);
+    List<LeaseAction> refused = keeper.onGrant(r2.requestId(), false, 2, "WORKFLOW_IN_FLIGHT", 520 * MS);
+    assertThat(refused).singleElement().isInstanceOfSatisfying(Fence.class,
+        f -> assertThat(f.reason()).isEqualTo(Reason.RENEWAL_REFUSED));
+    assertThat(keeper.tick(1000 * MS)).isEmpty(); // no more renewals for a refused claim
+  }
+
+  @Test
+  void aNewerEpochNamingAnotherNodeFencesAndStaleEpochsAreIgnored() {
+    Renew r = (Renew) keeper.onCommittedEpoch(3, "db1", 0).get(0);
+    keeper.onGrant(r.requestId(), true, 3, "", 5 * MS);
+    assertThat(keeper.onCommittedEpoch(4, "db2", 100 * MS)).singleElement().isInstanceOf(Fence.class);
+    // S3: an order from epoch 3 after epoch 4 was seen changes nothing.
+    assertThat(keeper.onCommittedEpoch(3, "db1", 200 * MS)).isEmpty();
+    assertThat(keeper.highestEpochSeen()).isEqualTo(4);
+    assertThat(keeper.writable()).isFalse();
+  }
+
+  @Test
+  void aLateAnswerFromAnOlderEpochGrantsNothing() {
+    Renew old = (Renew) keeper.onCommittedEpoch(5, "db1", 0).get(0);
+    keeper.onCommittedEpoch(6, "db2", 10 * MS);
+    keeper.onCommittedEpoch(7, "db1", 20 * MS);
+    List<LeaseAction> late = keeper.onGrant(old.requestId(), true, 5, "", 30 * MS);
+    assertThat(late).noneMatch(a -> a instanceof Unfence);
+    assertThat(keeper.writable()).isFalse();
+  }
+
+  @Test
+  void settingsThatLeaveNoTimeToRenewAreRejected() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            new LeaseSettings(Duration.ofMillis(900), 0.01, Duration.ofMillis(500), Duration.ofMillis(500)))
+        .hasMessageContaining("leaves no time to renew");
+  }
+}
