@@ -62,8 +62,10 @@ final class YamlObject {
     return s;
   }
 
+  /** The field parsed, the fallback parsed when absent, or null when absent without a fallback. */
   <T> T parsed(String field, String fallback, Function<String, T> parser) {
     String text = string(field, fallback);
+    if (text == null) return null;
     try {
       return parser.apply(text);
     } catch (IllegalArgumentException e) {
