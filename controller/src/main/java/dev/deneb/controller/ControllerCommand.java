@@ -1,6 +1,6 @@
 package dev.deneb.controller;
 
-import dev.deneb.controller.config.ConfigException;
+import dev.deneb.protocol.config.ConfigException;
 import dev.deneb.controller.config.ConfigLoader;
 import dev.deneb.controller.config.ControllerConfig;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.deneb.controller.agent;
 
-import dev.deneb.controller.config.HostPort;
+import dev.deneb.protocol.config.HostPort;
 import io.grpc.Server;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Attributes;

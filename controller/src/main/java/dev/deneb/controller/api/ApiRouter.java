@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.deneb.controller.config.ControllerConfig;
-import dev.deneb.controller.config.Units;
+import dev.deneb.protocol.config.Units;
 import dev.deneb.controller.metrics.ControllerMetrics;
 import dev.deneb.controller.raft.CommandGateway;
 import dev.deneb.controller.raft.RaftMember;

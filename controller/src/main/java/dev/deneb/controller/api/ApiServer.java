@@ -1,6 +1,6 @@
 package dev.deneb.controller.api;
 
-import dev.deneb.controller.config.HostPort;
+import dev.deneb.protocol.config.HostPort;
 import dev.deneb.controller.metrics.ControllerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;

@@ -1,5 +1,10 @@
 package dev.deneb.controller.config;
 
+import dev.deneb.protocol.config.ConfigException;
+import dev.deneb.protocol.config.HostPort;
+import dev.deneb.protocol.config.Units;
+import dev.deneb.protocol.config.YamlObject;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;

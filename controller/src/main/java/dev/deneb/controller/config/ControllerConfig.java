@@ -1,5 +1,7 @@
 package dev.deneb.controller.config;
 
+import dev.deneb.protocol.config.HostPort;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

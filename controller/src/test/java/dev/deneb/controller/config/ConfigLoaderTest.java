@@ -1,5 +1,9 @@
 package dev.deneb.controller.config;
 
+import dev.deneb.protocol.config.ConfigException;
+import dev.deneb.protocol.config.HostPort;
+import dev.deneb.protocol.config.Units;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.deneb.controller.config;
+package dev.deneb.protocol.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -13,11 +13,11 @@ import java.util.function.Function;
  * ({@code peers[1].raft}) and unknown fields are rejected rather than silently ignored — a typo in
  * an HA controller's configuration must not quietly fall back to a default.
  */
-final class YamlObject {
+public final class YamlObject {
   private final JsonNode node;
   private final String path;
 
-  YamlObject(JsonNode node, String path, Set<String> allowed) {
+  public YamlObject(JsonNode node, String path, Set<String> allowed) {
     this.node = node;
     this.path = path;
     if (!node.isObject()) {
@@ -33,27 +33,27 @@ final class YamlObject {
   }
 
   /** An unchecked carrier for the first error found; the loader turns it into a ConfigException. */
-  static final class FieldError extends RuntimeException {
-    FieldError(String field, String problem) {
+  public static final class FieldError extends RuntimeException {
+    public FieldError(String field, String problem) {
       super(field + ": " + problem);
     }
   }
 
-  String where(String field) {
+  public String where(String field) {
     if (field.isEmpty()) return path.isEmpty() ? "(top level)" : path;
     return path.isEmpty() ? field : path + "." + field;
   }
 
-  boolean has(String field) {
+  public boolean has(String field) {
     return node.hasNonNull(field);
   }
 
-  String requiredString(String field) {
+  public String requiredString(String field) {
     if (!has(field)) throw new FieldError(where(field), "is required");
     return string(field, null);
   }
 
-  String string(String field, String fallback) {
+  public String string(String field, String fallback) {
     if (!has(field)) return fallback;
     JsonNode v = node.get(field);
     if (!v.isTextual() && !v.isNumber()) throw new FieldError(where(field), "must be a string");
@@ -63,7 +63,7 @@ final class YamlObject {
   }
 
   /** The field parsed, the fallback parsed when absent, or null when absent without a fallback. */
-  <T> T parsed(String field, String fallback, Function<String, T> parser) {
+  public <T> T parsed(String field, String fallback, Function<String, T> parser) {
     String text = string(field, fallback);
     if (text == null) return null;
     try {
@@ -73,15 +73,15 @@ final class YamlObject {
     }
   }
 
-  Duration duration(String field, String fallback) {
+  public Duration duration(String field, String fallback) {
     return parsed(field, fallback, Units::duration);
   }
 
-  long bytes(String field, String fallback) {
+  public long bytes(String field, String fallback) {
     return parsed(field, fallback, Units::bytes);
   }
 
-  long positiveLong(String field, long fallback) {
+  public long positiveLong(String field, long fallback) {
     if (!has(field)) return fallback;
     JsonNode v = node.get(field);
     if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() <= 0) {
@@ -90,12 +90,12 @@ final class YamlObject {
     return v.asLong();
   }
 
-  YamlObject object(String field, Set<String> allowed) {
+  public YamlObject object(String field, Set<String> allowed) {
     if (!has(field)) return new YamlObject(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), where(field), allowed);
     return new YamlObject(node.get(field), where(field), allowed);
   }
 
-  List<YamlObject> requiredList(String field, Set<String> allowed) {
+  public List<YamlObject> requiredList(String field, Set<String> allowed) {
     if (!has(field)) throw new FieldError(where(field), "is required");
     JsonNode v = node.get(field);
     if (!v.isArray()) throw new FieldError(where(field), "must be a list");

@@ -1,4 +1,4 @@
-package dev.deneb.controller.config;
+package dev.deneb.protocol.config;
 
 /** An invalid configuration file; the message names the file and the field. */
 public final class ConfigException extends Exception {

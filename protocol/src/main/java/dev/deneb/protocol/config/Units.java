@@ -1,4 +1,4 @@
-package dev.deneb.controller.config;
+package dev.deneb.protocol.config;
 
 import java.time.Duration;
 import java.util.Locale;

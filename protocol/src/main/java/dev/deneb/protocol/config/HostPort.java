@@ -1,4 +1,4 @@
-package dev.deneb.controller.config;
+package dev.deneb.protocol.config;
 
 /** A {@code host:port} pair; IPv6 literals are written {@code [::1]:9001}. */
 public record HostPort(String host, int port) {
