@@ -3,6 +3,7 @@ package dev.deneb.cli;
 import dev.deneb.cli.bench.BenchCommand;
 import dev.deneb.cli.ctl.CtlCommand;
 import dev.deneb.cli.demo.DemoCommand;
+import dev.deneb.agent.AgentCommand;
 import dev.deneb.controller.ControllerCommand;
 import java.time.Duration;
 import java.util.function.Function;
@@ -38,6 +39,7 @@ public final class Deneb implements Runnable {
     CommandLine commandLine = new CommandLine(new Deneb());
     // The controller module owns its command; it is wired here as is.
     commandLine.addSubcommand("controller", new ControllerCommand());
+    commandLine.addSubcommand("agent", new AgentCommand());
     // Converters and enum handling apply to every subcommand present at this point.
     commandLine.registerConverter(Duration.class, converter(Durations::parse));
     commandLine.registerConverter(HostPort.class, converter(HostPort::parse));

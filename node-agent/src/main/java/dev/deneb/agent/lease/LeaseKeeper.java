@@ -64,7 +64,8 @@ public final class LeaseKeeper {
    * claim at once.
    */
   public List<LeaseAction> onCommittedEpoch(long epoch, String primary, long now) {
-    if (epoch < highestEpochSeen) return List.of();
+    // S3: a lower epoch changes nothing — but time has still passed, so the lease is still checked.
+    if (epoch < highestEpochSeen) return tick(now);
     if (epoch > highestEpochSeen) {
       highestEpochSeen = epoch;
       inFlight.clear();

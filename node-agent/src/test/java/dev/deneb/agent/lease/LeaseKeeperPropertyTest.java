@@ -25,7 +25,7 @@ class LeaseKeeperPropertyTest {
 
   private record Outstanding(long id, long epoch, long sentAt) {}
 
-  @Property(tries = 500)
+  @Property(tries = 2000)
   void neverWritableWithoutAValidLease(@ForAll long seed, @ForAll @IntRange(min = 50, max = 400) int steps) {
     Random rnd = new Random(seed);
     LeaseSettings s = LeaseSettings.DEFAULTS;

@@ -68,8 +68,23 @@ class LeaseKeeperTest {
     assertThat(keeper.onCommittedEpoch(4, "db2", 100 * MS)).singleElement().isInstanceOf(Fence.class);
     // S3: an order from epoch 3 after epoch 4 was seen changes nothing.
     assertThat(keeper.onCommittedEpoch(3, "db1", 200 * MS)).isEmpty();
+    assertThat(keeper.onCommittedEpoch(3, "db1", 300 * MS)).noneMatch(a -> a instanceof Unfence || a instanceof Renew);
     assertThat(keeper.highestEpochSeen()).isEqualTo(4);
     assertThat(keeper.writable()).isFalse();
+  }
+
+  @Test
+  void everyInputChecksTheLeaseNotJustTicks() {
+    // Found by the property test (seed 2491): a stale epoch notice arriving after the fence point
+    // returned nothing, leaving the keeper's writable flag stale until the next tick.
+    Renew r = (Renew) keeper.onCommittedEpoch(2, "db1", 0).get(0);
+    keeper.onGrant(r.requestId(), true, 2, "", 8 * MS);
+    keeper.onCommittedEpoch(3, "db2", 100 * MS); // fences (not primary) ...
+    LeaseKeeper k2 = new LeaseKeeper("db1", settings, 0);
+    Renew r2 = (Renew) k2.onCommittedEpoch(2, "db1", 0).get(0);
+    k2.onGrant(r2.requestId(), true, 2, "", 8 * MS);
+    k2.onCommittedEpoch(1, "db1", 2471 * MS); // a stale notice after s + ttl(1-ρ) - fenceLead = 2470 ms
+    assertThat(k2.writable()).isFalse();
   }
 
   @Test

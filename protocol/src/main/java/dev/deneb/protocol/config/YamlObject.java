@@ -90,6 +90,25 @@ public final class YamlObject {
     return v.asLong();
   }
 
+  /** A list of strings; absent means empty. */
+  public List<String> stringList(String field) {
+    if (!has(field)) return List.of();
+    JsonNode v = node.get(field);
+    if (!v.isArray()) throw new FieldError(where(field), "must be a list");
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) throw new FieldError(where(field) + "[" + i + "]", "must be a string");
+      out.add(v.get(i).asText().trim());
+    }
+    return out;
+  }
+
+  public double doubleValue(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isNumber()) throw new FieldError(where(field), "must be a number");
+    return v.asDouble();
+  }
+
   public YamlObject object(String field, Set<String> allowed) {
     if (!has(field)) return new YamlObject(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), where(field), allowed);
     return new YamlObject(node.get(field), where(field), allowed);

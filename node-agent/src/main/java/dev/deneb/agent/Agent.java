@@ -1,0 +1,207 @@
+package dev.deneb.agent;
+
+import dev.deneb.agent.config.AgentConfig;
+import dev.deneb.agent.db.LocalDatabase;
+import dev.deneb.agent.lease.LeaseAction;
+import dev.deneb.agent.lease.LeaseKeeper;
+import dev.deneb.agent.lease.LeaseSettings;
+import dev.deneb.agent.link.ControllerLinks;
+import dev.deneb.fencing.FenceOutcome;
+import dev.deneb.protocol.Hello;
+import dev.deneb.protocol.LeaseGrant;
+import dev.deneb.protocol.RenewLease;
+import dev.deneb.protocol.Welcome;
+import java.io.Closeable;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent (DESIGN §3.2, §4). Three threads, each owning what it touches:
+ * <ul>
+ *   <li>the loop: the {@link LeaseKeeper} and every decision, ticked every 50 ms;
+ *   <li>the fencer: fence / unfence / lease-row SQL, in the order the loop decided them;
+ *   <li>the prober: health reports, on its own connection so a hanging probe never delays a fence.
+ * </ul>
+ */
+public final class Agent implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  private static final long TICK_MS = 50;
+
+  private final AgentConfig config;
+  private final EpochStore epochs;
+  private final LeaseKeeper keeper;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-loop"));
+  private final ExecutorService fencer = Executors.newSingleThreadExecutor(named("deneb-agent-fencer"));
+  private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-prober"));
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-links"));
+  private final LocalDatabase fenceDb;
+  private final LocalDatabase probeDb;
+  private final ControllerLinks links;
+  private long storedEpoch;
+
+  public Agent(AgentConfig config) throws IOException {
+    this.config = config;
+    this.epochs = new EpochStore(config.stateDir());
+    this.storedEpoch = epochs.load();
+    LeaseSettings settings = new LeaseSettings(Duration.ofSeconds(3), config.lease().drift(), config.lease().fenceLead(),
+        config.lease().renewInterval());
+    this.keeper = new LeaseKeeper(config.node(), settings, storedEpoch);
+    this.fenceDb = new LocalDatabase(config.database(), config.stateDir());
+    this.probeDb = new LocalDatabase(config.database(), config.stateDir());
+    this.links = new ControllerLinks(config.controllers(), this::hello, new LinkEvents(), timers,
+        config.lease().renewInterval().multipliedBy(2));
+  }
+
+  /** Checks the database first, so a wrong DSN or password fails the start with a clear reason. */
+  public void start() throws SQLException {
+    fenceDb.prepare();
+    LOG.info("agent {}/{} started: database {}, controllers {}, highest epoch seen {}", config.cluster(), config.node(),
+        config.database(), config.controllers(), storedEpoch);
+    links.start();
+    loop.scheduleWithFixedDelay(() -> run(() -> act(keeper.tick(System.nanoTime()))), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    prober.scheduleWithFixedDelay(() -> links.report(probeDb.probe(System.nanoTime())), 0,
+        config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Hello hello() {
+    return Hello.newBuilder().setCluster(config.cluster()).setNode(config.node())
+        .setHighestEpochSeen(keeper.highestEpochSeen()).setAgentVersion("0.1.0").build();
+  }
+
+  /** gRPC threads hand every event to the loop. */
+  private final class LinkEvents implements ControllerLinks.Listener {
+    @Override
+    public void welcome(String via, Welcome w) {
+      loop.execute(() -> run(() -> {
+        if (w.getLeaseTtlMillis() > 0) {
+          keeper.updateSettings(new LeaseSettings(Duration.ofMillis(w.getLeaseTtlMillis()), config.lease().drift(),
+              config.lease().fenceLead(), config.lease().renewInterval()));
+        }
+        if (w.getEpoch() > 0) act(keeper.onCommittedEpoch(w.getEpoch(), w.getPrimary(), System.nanoTime()));
+        LOG.info("connected to controller {} (member {}, leader {}): epoch {} names {}", via, w.getMember(),
+            w.getLeader().isEmpty() ? "unknown" : w.getLeader(), w.getEpoch(), w.getPrimary().isEmpty() ? "no one" : w.getPrimary());
+      }));
+    }
+
+    @Override
+    public void grant(String via, LeaseGrant g) {
+      loop.execute(() -> run(() -> {
+        boolean accepted = g.getAccepted();
+        String why = accepted ? "" : (g.getDetail().isEmpty() ? g.getRefusal().name() : g.getDetail());
+        if (!accepted && !g.getDetail().isEmpty() && g.getRefusal() == dev.deneb.protocol.Refusal.REFUSAL_UNSPECIFIED) {
+          // Not committed (no quorum behind that member): not a refusal, just no lease from it.
+          LOG.debug("renewal {} via {} not committed: {}", g.getRequestId(), via, g.getDetail());
+          return;
+        }
+        act(keeper.onGrant(g.getRequestId(), accepted, g.getEpoch(), why, System.nanoTime()));
+        if (accepted && keeper.writable()) refreshLeaseRow();
+      }));
+    }
+
+    @Override
+    public void refused(String via, String why) {
+      LOG.error("controller {} closed the stream: {}", via, why);
+    }
+  }
+
+  private void act(List<LeaseAction> actions) {
+    long now = System.nanoTime();
+    for (LeaseAction a : actions) {
+      if (a instanceof LeaseAction.Renew r) {
+        if (!links.renew(RenewLease.newBuilder().setRequestId(r.requestId()).setEpoch(r.epoch()).build(), now)) {
+          LOG.debug("renewal {} for epoch {} not sent: no controller connected", r.requestId(), r.epoch());
+        }
+      } else if (a instanceof LeaseAction.Fence f) {
+        LOG.warn("fencing {}: {} ({})", config.node(), f.reason(), f.detail());
+        fencer.execute(() -> fence(f));
+      } else if (a instanceof LeaseAction.Unfence u) {
+        Duration left = Duration.ofNanos(Math.max(0, keeper.remainingNanos(now)));
+        LOG.info("lease held for epoch {} ({} ms left): making {} writable", u.epoch(), left.toMillis(), config.node());
+        fencer.execute(() -> {
+          try {
+            fenceDb.unfence(u.epoch(), config.node(), left);
+          } catch (SQLException e) {
+            LOG.error("could not make {} writable: {}", config.node(), e.getMessage());
+          }
+        });
+      }
+    }
+    persistEpoch();
+  }
+
+  private void fence(LeaseAction.Fence f) {
+    try {
+      FenceOutcome o = fenceDb.fence(config.lease().fenceLead());
+      if (o.fenced()) {
+        LOG.warn("fenced {} in {} ms ({} attempts, {} sessions killed): {}", config.node(), o.elapsed().toMillis(),
+            o.attempts(), o.killed().size(), o.reason());
+      } else {
+        LOG.error("FENCING NOT CONFIRMED on {} after {} ms: {} (the in-database guard still fires at lease expiry)",
+            config.node(), o.elapsed().toMillis(), o.reason());
+      }
+    } catch (SQLException e) {
+      LOG.error("FENCING FAILED on {}: {} (database unreachable; the in-database guard fires at lease expiry)",
+          config.node(), e.getMessage());
+    }
+  }
+
+  private void refreshLeaseRow() {
+    long epoch = keeper.highestEpochSeen();
+    Duration left = Duration.ofNanos(Math.max(0, keeper.remainingNanos(System.nanoTime())));
+    fencer.execute(() -> {
+      try {
+        fenceDb.refreshLease(epoch, config.node(), left);
+      } catch (SQLException e) {
+        LOG.warn("could not refresh the lease row on {}: {}", config.node(), e.getMessage());
+      }
+    });
+  }
+
+  private void persistEpoch() {
+    long seen = keeper.highestEpochSeen();
+    if (seen > storedEpoch) {
+      try {
+        epochs.store(seen);
+        storedEpoch = seen;
+      } catch (IOException e) {
+        LOG.error("could not persist highest epoch {}: {}", seen, e.getMessage());
+      }
+    }
+  }
+
+  /** A failure in one step is logged and the loop goes on: a dead loop would never fence. */
+  private static void run(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.error("agent loop step failed", e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    links.close();
+    loop.shutdownNow();
+    prober.shutdownNow();
+    timers.shutdownNow();
+    fencer.shutdown();
+    fenceDb.close();
+    probeDb.close();
+  }
+}

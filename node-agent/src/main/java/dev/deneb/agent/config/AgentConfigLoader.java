@@ -1,0 +1,116 @@
+package dev.deneb.agent.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.deneb.protocol.config.ConfigException;
+import dev.deneb.protocol.config.HostPort;
+import dev.deneb.protocol.config.YamlObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads agent.yaml; the first problem is reported with its field path. The database password comes
+ * from a file ({@code passwordFile}) or an environment variable ({@code passwordEnv}), never from
+ * the YAML itself, so configuration can be shared and logged without the secret.
+ */
+public final class AgentConfigLoader {
+  private AgentConfigLoader() {}
+
+  private static final Pattern CLUSTER = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+  public static AgentConfig load(Path file, Map<String, String> env) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("config " + file + ": cannot be read: " + e.getMessage());
+    }
+    return parse(text, file.toString(), env, p -> {
+      try {
+        return Files.readString(p).strip();
+      } catch (IOException e) {
+        throw new YamlObject.FieldError("database.passwordFile", "cannot read " + p + ": " + e.getMessage());
+      }
+    });
+  }
+
+  public static AgentConfig parse(String yaml, String name, Map<String, String> env, Function<Path, String> readSecret)
+      throws ConfigException {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("config " + name + ": not valid YAML: " + e.getOriginalMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException("config " + name + ": the file is empty");
+    try {
+      return build(new YamlObject(root, "", Set.of("cluster", "node", "controllers", "database", "stateDir", "lease",
+          "reportInterval")), env, readSecret);
+    } catch (YamlObject.FieldError e) {
+      throw new ConfigException("config " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static AgentConfig build(YamlObject top, Map<String, String> env, Function<Path, String> readSecret) {
+    String cluster = top.requiredString("cluster");
+    if (!CLUSTER.matcher(cluster).matches()) throw new YamlObject.FieldError("cluster", "'" + cluster + "' is not a DNS label");
+    String node = top.requiredString("node");
+    if (!NODE.matcher(node).matches()) throw new YamlObject.FieldError("node", "'" + node + "' must be 1-64 of [A-Za-z0-9_.-]");
+    List<HostPort> controllers = new ArrayList<>();
+    controllers.addAll(top.stringList("controllers").stream().map(s -> {
+      try {
+        return HostPort.parse(s);
+      } catch (IllegalArgumentException e) {
+        throw new YamlObject.FieldError("controllers", e.getMessage());
+      }
+    }).toList());
+    if (controllers.isEmpty()) throw new YamlObject.FieldError("controllers", "must list the agent address of at least one controller member");
+
+    YamlObject db = top.object("database", Set.of("address", "user", "passwordFile", "passwordEnv", "connectTimeout",
+        "socketTimeout"));
+    HostPort address = db.parsed("address", null, HostPort::parse);
+    if (address == null) throw new YamlObject.FieldError(db.where("address"), "is required");
+    String user = db.requiredString("user");
+    String password;
+    if (db.has("passwordFile") && db.has("passwordEnv")) {
+      throw new YamlObject.FieldError(db.where("passwordEnv"), "give passwordFile or passwordEnv, not both");
+    } else if (db.has("passwordFile")) {
+      password = readSecret.apply(Path.of(db.string("passwordFile", null)));
+    } else if (db.has("passwordEnv")) {
+      String var = db.string("passwordEnv", null);
+      password = env.get(var);
+      if (password == null) throw new YamlObject.FieldError(db.where("passwordEnv"), "environment variable " + var + " is not set");
+    } else {
+      password = "";
+    }
+    Duration connect = db.duration("connectTimeout", "1s");
+    Duration socket = db.duration("socketTimeout", "2s");
+    if (connect.toMillis() < 1 || socket.toMillis() < 1) {
+      throw new YamlObject.FieldError(db.where("socketTimeout"), "timeouts must be at least 1ms (0 means wait forever)");
+    }
+
+    YamlObject lease = top.object("lease", Set.of("renewInterval", "fenceLead", "drift"));
+    Duration renew = lease.duration("renewInterval", "500ms");
+    Duration fenceLead = lease.duration("fenceLead", "500ms");
+    double drift = lease.has("drift") ? lease.doubleValue("drift") : 0.01;
+    if (drift < 0 || drift >= 0.5) throw new YamlObject.FieldError(lease.where("drift"), "must be in [0, 0.5)");
+    if (renew.toMillis() < 10) throw new YamlObject.FieldError(lease.where("renewInterval"), "must be at least 10ms");
+
+    Path stateDir = Path.of(top.requiredString("stateDir"));
+    Duration report = top.duration("reportInterval", "500ms");
+    if (report.toMillis() < 10) throw new YamlObject.FieldError("reportInterval", "must be at least 10ms");
+    return new AgentConfig(cluster, node, List.copyOf(controllers),
+        new AgentConfig.Database(address, user, password, connect, socket), stateDir,
+        new AgentConfig.Lease(renew, fenceLead, drift), report);
+  }
+}

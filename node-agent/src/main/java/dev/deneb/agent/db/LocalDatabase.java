@@ -1,0 +1,154 @@
+package dev.deneb.agent.db;
+
+import dev.deneb.agent.config.AgentConfig;
+import dev.deneb.fencing.FenceOutcome;
+import dev.deneb.fencing.ReadOnlyFence;
+import dev.deneb.fencing.dialect.DatabaseEndpoint;
+import dev.deneb.fencing.dialect.Dialects;
+import dev.deneb.fencing.dialect.ReadOnlyBypass;
+import dev.deneb.fencing.dialect.ReadOnlyLevel;
+import dev.deneb.fencing.dialect.ReplicationStatus;
+import dev.deneb.fencing.dialect.SqlDialect;
+import dev.deneb.protocol.HealthReport;
+import java.io.Closeable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to the agent's own database, reopened after any failure. Not thread-safe: each
+ * agent thread that talks SQL (fencing, probing) owns one, so a slow probe never delays a fence.
+ * All SQL goes through the fencing module's dialect (DESIGN §5).
+ */
+public final class LocalDatabase implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalDatabase.class);
+
+  private final DatabaseEndpoint endpoint;
+  private final Path stateDir;
+  private Connection connection;
+  private SqlDialect dialect;
+
+  public LocalDatabase(AgentConfig.Database config, Path stateDir) {
+    this.endpoint = new DatabaseEndpoint(config.address().host(), config.address().port(), config.user(),
+        config.password(), config.connectTimeout(), config.socketTimeout());
+    this.stateDir = stateDir;
+  }
+
+  /** Opens (or reuses) the connection; {@link SQLException} with SQLState class 08 when unreachable. */
+  public Connection connection() throws SQLException {
+    if (connection != null && !connection.isClosed()) return connection;
+    connection = endpoint.open();
+    dialect = Dialects.detect(connection);
+    return connection;
+  }
+
+  public SqlDialect dialect() throws SQLException {
+    connection();
+    return dialect;
+  }
+
+  /** Creates the local lease table and the guard event; warns about accounts that bypass read-only. */
+  public void prepare() throws SQLException {
+    Connection c = connection();
+    dialect.installLeaseTable(c);
+    if (dialect.readOnlyState(c).level() == ReadOnlyLevel.WRITABLE) {
+      // A writable server without a lease row would be fenced by the guard at once; that is only
+      // right if no agent holds a lease, which the lease keeper decides. Leave the row as it is.
+      LOG.warn("database {} is writable at agent start; the lease keeper will fence it unless it gets a lease", endpoint);
+    }
+    dialect.installGuard(c);
+    List<ReadOnlyBypass> bypass = dialect.readOnlyBypassAccounts(c);
+    for (ReadOnlyBypass b : bypass) {
+      LOG.warn("account {} bypasses read_only: fencing cannot stop its writes; do not give it to applications", b);
+    }
+  }
+
+  /** Read-only, kill client sessions, verify — within {@code budget} (DESIGN §3.2 step 4). */
+  public FenceOutcome fence(Duration budget) throws SQLException {
+    try {
+      Connection c = connection();
+      ReadOnlyFence fence = new ReadOnlyFence(dialect, budget.dividedBy(4).isZero() ? Duration.ofMillis(1) : budget.dividedBy(4),
+          Set.of(endpoint.user()), System::nanoTime);
+      return fence.fence(c, budget);
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** Lease row first (so the guard stays quiet), then writable. */
+  public void unfence(long epoch, String node, Duration leaseLeft) throws SQLException {
+    try {
+      Connection c = connection();
+      dialect.writeLease(c, epoch, node, leaseLeft);
+      dialect.setReadOnlyLevel(c, ReadOnlyLevel.WRITABLE);
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** Extends the local lease row while the lease keeper holds the lease. */
+  public void refreshLease(long epoch, String node, Duration leaseLeft) throws SQLException {
+    try {
+      dialect().writeLease(connection(), epoch, node, leaseLeft);
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** The health report of DESIGN §3.3; a failed probe reports mysqld down with the reason. */
+  public HealthReport probe(long nowNanos) {
+    HealthReport.Builder r = HealthReport.newBuilder().setSentAtMonotonicNanos(nowNanos).setLagSeconds(-1)
+        .setDiskFreeBytes(diskFree());
+    try {
+      Connection c = connection();
+      r.setMysqldUp(true).setReadOnly(dialect.readOnlyState(c).readOnly());
+      r.setExecutedGtids(dialect.executedGtids(c).format());
+      Optional<ReplicationStatus> repl = dialect.replicationStatus(c);
+      repl.ifPresent(s -> {
+        r.setIoRunning(s.ioThread() == dev.deneb.fencing.dialect.IoThreadState.RUNNING)
+            .setSqlRunning(s.sqlThreadRunning())
+            .setLagSeconds(s.lagSeconds().orElse(-1))
+            .setReceivedGtids(s.received() == null ? "" : s.received().format())
+            .setSource(s.sourceHost() + ":" + s.sourcePort());
+      });
+    } catch (SQLException | RuntimeException e) {
+      drop();
+      r.setMysqldUp(false).setError(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    return r.build();
+  }
+
+  private long diskFree() {
+    try {
+      return Files.getFileStore(stateDir).getUsableSpace();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
+  private void drop() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Already broken; a new one is opened on the next call.
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    drop();
+  }
+}
