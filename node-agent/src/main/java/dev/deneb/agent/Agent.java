@@ -129,7 +129,8 @@ public final class Agent implements Closeable {
           try {
             fenceDb.unfence(u.epoch(), config.node(), left);
           } catch (SQLException e) {
-            LOG.error("could not make {} writable: {}", config.node(), e.getMessage());
+            LOG.error("could not make {} writable (retrying at the next tick): {}", config.node(), e.getMessage());
+            loop.execute(() -> keeper.actionFailed(u));
           }
         });
       }
@@ -144,12 +145,14 @@ public final class Agent implements Closeable {
         LOG.warn("fenced {} in {} ms ({} attempts, {} sessions killed): {}", config.node(), o.elapsed().toMillis(),
             o.attempts(), o.killed().size(), o.reason());
       } else {
-        LOG.error("FENCING NOT CONFIRMED on {} after {} ms: {} (the in-database guard still fires at lease expiry)",
+        LOG.error("FENCING NOT CONFIRMED on {} after {} ms: {} (retrying; the in-database guard still fires at lease expiry)",
             config.node(), o.elapsed().toMillis(), o.reason());
+        loop.execute(() -> keeper.actionFailed(f));
       }
     } catch (SQLException e) {
-      LOG.error("FENCING FAILED on {}: {} (database unreachable; the in-database guard fires at lease expiry)",
-          config.node(), e.getMessage());
+      LOG.error("FENCING FAILED on {}: {} (retrying; the in-database guard fires at lease expiry)", config.node(),
+          e.getMessage());
+      loop.execute(() -> keeper.actionFailed(f));
     }
   }
 

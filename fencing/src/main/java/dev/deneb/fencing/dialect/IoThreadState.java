@@ -4,7 +4,11 @@ package dev.deneb.fencing.dialect;
 public enum IoThreadState {
   /** "Yes": connected to the source and receiving. */
   RUNNING,
-  /** "Connecting": started, but not (or no longer) connected: source down, unreachable or refusing. */
+  /**
+   * "Connecting": started, but not (or no longer) connected: source down, unreachable or refusing.
+   * Also MariaDB's "Preparing": connected, but still registering with the source and requesting the
+   * binlog, so not receiving yet (seen on 11.4.5 for a moment after the source restarted).
+   */
   CONNECTING,
   /** "No": not started, or stopped by an error that needs an operator. */
   STOPPED;
@@ -12,15 +16,16 @@ public enum IoThreadState {
   /**
    * Reads the column value.
    *
-   * @throws IllegalArgumentException naming the column and value when it is none of Yes/Connecting/No
+   * @throws IllegalArgumentException naming the column and value when it is none of
+   *     Yes/Connecting/Preparing/No
    */
   static IoThreadState fromColumn(String column, String value) {
     return switch (value) {
       case "Yes" -> RUNNING;
-      case "Connecting" -> CONNECTING;
+      case "Connecting", "Preparing" -> CONNECTING;
       case "No" -> STOPPED;
       default -> throw new IllegalArgumentException(
-          "column " + column + " has '" + value + "', expected Yes, Connecting or No");
+          "column " + column + " has '" + value + "', expected Yes, Connecting, Preparing or No");
     };
   }
 }

@@ -108,11 +108,27 @@ class MariaDbReplicaStatusRecordedTest {
   void anUnknownThreadStateFailsNamingColumnAndValue() {
     StatusRow row = RecordedOutput.load("mariadb-10.11-replica-running.txt").row("SHOW REPLICA STATUS");
     Map<String, String> odd = new LinkedHashMap<>(row.columns());
-    odd.put("Slave_IO_Running", "Preparing");
+    odd.put("Slave_IO_Running", "Perhaps");
 
     assertThatThrownBy(() -> MariaDbDialect.parseStatus(new StatusRow("SHOW REPLICA STATUS", odd), ""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Slave_IO_Running")
-        .hasMessageContaining("'Preparing'");
+        .hasMessageContaining("'Perhaps'");
+  }
+
+  /**
+   * MariaDB's receiver says "Preparing" between connecting and receiving (registering with the
+   * source, requesting the binlog): seen on 11.4.5 in the sandbox right after a replica's source was
+   * SIGKILLed and restarted. Not receiving yet, so CONNECTING.
+   */
+  @Test
+  void preparingIsConnecting() {
+    StatusRow row = RecordedOutput.load("mariadb-11.4-replica-running.txt").row("SHOW REPLICA STATUS");
+    Map<String, String> preparing = new LinkedHashMap<>(row.columns());
+    preparing.put("Slave_IO_Running", "Preparing");
+
+    ReplicationStatus s = MariaDbDialect.parseStatus(new StatusRow("SHOW REPLICA STATUS", preparing), "");
+    assertThat(s.ioThread()).isEqualTo(IoThreadState.CONNECTING);
+    assertThat(s.replicating()).isFalse();
   }
 }

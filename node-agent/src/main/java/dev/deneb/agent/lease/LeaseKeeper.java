@@ -99,6 +99,17 @@ public final class LeaseKeeper {
     return tick(now);
   }
 
+  /**
+   * The I/O side could not carry out {@code action} (the database was unreachable, or a session was
+   * killed under it). The keeper forgets that it happened, so the next tick decides it again: an
+   * unconfirmed fence is retried for as long as no lease is held, an unconfirmed unfence for as long
+   * as one is.
+   */
+  public void actionFailed(LeaseAction action) {
+    if (action instanceof LeaseAction.Unfence) writable = false;
+    if (action instanceof LeaseAction.Fence) writable = true;
+  }
+
   /** Called every few tens of milliseconds: renew when due, fence or unfence as the lease says. */
   public List<LeaseAction> tick(long now) {
     List<LeaseAction> actions = new ArrayList<>();

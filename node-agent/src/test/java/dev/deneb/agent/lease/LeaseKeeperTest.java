@@ -88,6 +88,18 @@ class LeaseKeeperTest {
   }
 
   @Test
+  void aFailedActionIsDecidedAgainAtTheNextTick() {
+    Renew r = (Renew) keeper.onCommittedEpoch(1, "db1", 0).get(0);
+    Unfence u = (Unfence) keeper.onGrant(r.requestId(), true, 1, "", 5 * MS).get(0);
+    keeper.actionFailed(u); // e.g. the guard killed the agent's session under it
+    assertThat(keeper.tick(10 * MS)).contains(new Unfence(1, Reason.LEASE_HELD));
+    List<LeaseAction> fence = keeper.tick(2500 * MS); // past s + ttl(1-ρ) - fenceLead
+    Fence f = (Fence) fence.stream().filter(a -> a instanceof Fence).findFirst().orElseThrow();
+    keeper.actionFailed(f); // the database did not answer
+    assertThat(keeper.tick(2550 * MS)).anyMatch(a -> a instanceof Fence);
+  }
+
+  @Test
   void aLateAnswerFromAnOlderEpochGrantsNothing() {
     Renew old = (Renew) keeper.onCommittedEpoch(5, "db1", 0).get(0);
     keeper.onCommittedEpoch(6, "db2", 10 * MS);

@@ -1,0 +1,138 @@
+package dev.deneb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.deneb.fencing.dialect.DatabaseEndpoint;
+import dev.deneb.sandbox.AgentProcess;
+import dev.deneb.sandbox.ControllerGroupOptions;
+import dev.deneb.sandbox.ControllerGroupSandbox;
+import dev.deneb.sandbox.DatabaseSandbox;
+import dev.deneb.sandbox.ProcessSupervisor;
+import dev.deneb.sandbox.ToxiproxySandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The primary's lease end to end on real processes (issue 3, "Done when" 1 and 2): three controller
+ * JVMs, three MariaDB servers, the primary's agent JVM, and a Toxiproxy link between the agent and
+ * each controller member.
+ */
+class AgentLeaseProcessTest {
+  private static final long TTL_MS = 3000;
+  private static final Duration SETTLE = Duration.ofSeconds(90);
+
+  @TempDir Path dir;
+
+  @Test
+  void theAgentFencesItsPrimaryWhenCutOffAndTheGuardFencesItWhenTheAgentDies() throws Exception {
+    try (ProcessSupervisor agents = new ProcessSupervisor(Duration.ofSeconds(5));
+        DatabaseSandbox dbs = DatabaseSandbox.start(3, dir.resolve("db"));
+        ToxiproxySandbox toxiproxy = ToxiproxySandbox.start(dir.resolve("toxiproxy"));
+        ControllerGroupSandbox group = ControllerGroupSandbox.start(3, dir.resolve("controllers"),
+            ControllerGroupOptions.defaults().withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)))) {
+      String leader = group.awaitLeader();
+      Api api = new Api(group.endpoint(leader));
+      assertThat(api.post("/v1/clusters", "{\"name\":\"orders\",\"leaseTtlMs\":" + TTL_MS + "}").status()).isEqualTo(201);
+      for (int i = 1; i <= 3; i++) {
+        assertThat(api.post("/v1/clusters/orders/nodes", "{\"node\":\"" + dbs.node(i).id() + "\",\"host\":\"127.0.0.1\",\"port\":"
+            + dbs.node(i).port() + "}").status()).isEqualTo(201);
+      }
+      String primary = dbs.node(1).id();
+      assertThat(api.post("/v1/clusters/orders/bootstrap", "{\"primary\":\"" + primary + "\"}").status()).isEqualTo(200);
+      createTable(dbs.endpoint(1, dbs.root()));
+      // The sandbox leaves db1 writable; make it read-only so that "writable" below proves the agent's lease.
+      try (Connection c = dbs.endpoint(1, dbs.root()).open()) {
+        dbs.dialect().setReadOnlyLevel(c, dev.deneb.fencing.dialect.ReadOnlyLevel.READ_ONLY);
+      }
+      assertThat(tryWrite(dbs.endpoint(1, dbs.app()))).isFalse();
+
+      // The agent reaches each controller member only through its own Toxiproxy link.
+      List<ToxiproxySandbox.Link> links = new ArrayList<>();
+      for (String id : group.memberIds()) {
+        links.add(toxiproxy.proxy("agent-" + id, group.member(id).agentAddress()));
+      }
+      AgentProcess agent = AgentProcess.start(agents, dir.resolve("agent-" + primary), "orders", primary,
+          links.stream().map(ToxiproxySandbox.Link::listenAddress).toList(), dbs.endpoint(1, dbs.admin()), "");
+      DatabaseEndpoint app = dbs.endpoint(1, dbs.app());
+
+      awaitWritable(app, agent, true);
+
+      // 1. Cut every agent-controller link: the agent must fence before its lease TTL has passed since
+      //    the last accepted renewal (which was at or before the cut).
+      long cutAt = System.nanoTime();
+      links.forEach(ToxiproxySandbox.Link::cut);
+      awaitWritable(app, agent, false);
+      long fenceDelayMs = (System.nanoTime() - cutAt) / 1_000_000;
+      record("agent-partition fence delay " + fenceDelayMs + " ms (TTL " + TTL_MS + " ms)");
+      assertThat(fenceDelayMs).as("fenced before the lease TTL ran out").isLessThan(TTL_MS);
+
+      // Restoring the links before any failover: the lease is renewed and the primary writable again.
+      links.forEach(ToxiproxySandbox.Link::restore);
+      awaitWritable(app, agent, true);
+
+      // 2. SIGKILL the agent: the in-database guard makes the primary read-only within TTL + 1 s.
+      long killedAt = System.nanoTime();
+      agent.kill();
+      awaitWritable(app, null, false);
+      long guardDelayMs = (System.nanoTime() - killedAt) / 1_000_000;
+      record("agent-SIGKILL guard delay " + guardDelayMs + " ms (TTL " + TTL_MS + " ms)");
+      assertThat(guardDelayMs).as("the guard fenced within TTL + 1 s").isLessThan(TTL_MS + 1000);
+
+      // The API still names the same primary and epoch throughout.
+      Api.Response p = api.get("/v1/clusters/orders/primary");
+      assertThat(p.body().get("node").asText()).isEqualTo(primary);
+      assertThat(p.body().get("epoch").asLong()).isEqualTo(1);
+    }
+  }
+
+  private static void createTable(DatabaseEndpoint root) throws SQLException {
+    try (Connection c = root.open(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS app.writes (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT NOW(6))");
+    }
+  }
+
+  /** Polls with a real application write: the only test of "accepts writes" that cannot lie. */
+  private static void awaitWritable(DatabaseEndpoint app, AgentProcess agent, boolean writable) {
+    try {
+      await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> tryWrite(app) == writable);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      String log = "";
+      try {
+        if (agent != null) log = String.join("\n", tail(Files.readAllLines(agent.log()), 40));
+      } catch (java.io.IOException ignored) {
+        // best effort
+      }
+      throw new AssertionError("primary did not become " + (writable ? "writable" : "read-only") + "; agent log:\n" + log, e);
+    }
+  }
+
+  private static boolean tryWrite(DatabaseEndpoint app) {
+    try (Connection c = app.open(); Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO app.writes () VALUES ()");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private static List<String> tail(List<String> lines, int n) {
+    return lines.subList(Math.max(0, lines.size() - n), lines.size());
+  }
+
+  /** Measured figures land in target/it-measurements.txt for the issue note. */
+  private static void record(String line) throws java.io.IOException {
+    System.out.println(line);
+    Path out = Path.of("target", "it-measurements.txt");
+    Files.writeString(out, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+}
