@@ -76,7 +76,13 @@ class AgentLeaseProcessTest {
       record("agent-partition fence delay " + fenceDelayMs + " ms (TTL " + TTL_MS + " ms)");
       assertThat(fenceDelayMs).as("fenced before the lease TTL ran out").isLessThan(TTL_MS);
 
-      // Restoring the links before any failover: the lease is renewed and the primary writable again.
+      // While it has no lease, a crashed and restarted mysqld comes up read-only and stays so.
+      dbs.node(1).kill();
+      dbs.node(1).restart();
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !tryWrite(app));
+
+      // Restoring the links before any failover: the lease is renewed and the primary writable again
+      // (the agent notices the restarted server is read-only and lifts it only now that it holds the lease).
       links.forEach(ToxiproxySandbox.Link::restore);
       awaitWritable(app, agent, true);
 

@@ -7,6 +7,7 @@ import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
 import dev.deneb.fencing.FenceOutcome;
+import dev.deneb.protocol.HealthReport;
 import dev.deneb.protocol.Hello;
 import dev.deneb.protocol.LeaseGrant;
 import dev.deneb.protocol.RenewLease;
@@ -67,8 +68,28 @@ public final class Agent implements Closeable {
         config.database(), config.controllers(), storedEpoch);
     links.start();
     loop.scheduleWithFixedDelay(() -> run(() -> act(keeper.tick(System.nanoTime()))), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-    prober.scheduleWithFixedDelay(() -> links.report(probeDb.probe(System.nanoTime())), 0,
-        config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
+    prober.scheduleWithFixedDelay(() -> {
+      HealthReport report = probeDb.probe(System.nanoTime());
+      links.report(report);
+      loop.execute(() -> run(() -> reconcile(report)));
+    }, 0, config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * What the database is against what the keeper believes it made it: a server restarted after a
+   * crash comes up read-only (its configuration says so) while the keeper still thinks it unfenced
+   * it; an operator may have set a fenced server writable by hand. Either way the keeper decides
+   * again at the next tick.
+   */
+  private void reconcile(HealthReport report) {
+    if (!report.getMysqldUp()) return;
+    if (keeper.writable() && report.getReadOnly()) {
+      LOG.warn("{} is read-only although this agent holds the lease (restarted?): making it writable again", config.node());
+      keeper.actionFailed(new LeaseAction.Unfence(keeper.highestEpochSeen(), LeaseAction.Reason.LEASE_HELD));
+    } else if (!keeper.writable() && !report.getReadOnly()) {
+      LOG.warn("{} is writable although this agent holds no lease: fencing it", config.node());
+      keeper.actionFailed(new LeaseAction.Fence(LeaseAction.Reason.NOT_PRIMARY, "writable without a lease"));
+    }
   }
 
   private Hello hello() {

@@ -4,6 +4,7 @@ import dev.deneb.protocol.config.HostPort;
 import io.grpc.Server;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Attributes;
+import io.grpc.Grpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
 /** The gRPC server agents connect to. Small message limit; idle or dead peers are dropped by keepalive. */
 public final class AgentServer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+
+  private static final Attributes.Key<Boolean> HANDSHAKE_DONE = Attributes.Key.create("deneb.handshake-done");
 
   private final Server server;
 
@@ -28,14 +31,26 @@ public final class AgentServer implements Closeable {
         .keepAliveTimeout(5, TimeUnit.SECONDS)
         .addTransportFilter(new ServerTransportFilter() {
           @Override
+          public Attributes transportReady(Attributes attrs) {
+            return attrs.toBuilder().set(HANDSHAKE_DONE, Boolean.TRUE).build();
+          }
+
+          @Override
           public void transportTerminated(Attributes attrs) {
-            LOG.debug("agent connection closed: {}", attrs);
+            // A connection that never completed the HTTP/2 handshake sent something that is not
+            // gRPC (a port scan, a misconfigured client, garbage). Say so; other agents are unaffected.
+            // gRPC passes null attributes for a transport that never became ready.
+            if (attrs == null || attrs.get(HANDSHAKE_DONE) == null) {
+              LOG.warn("agent port {}: a connection{} closed before a gRPC handshake (not an agent, or garbage)",
+                  address, attrs == null ? "" : " from " + attrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            }
           }
         })
         .build()
         .start();
     LOG.info("agent gateway listening on {}", address);
   }
+
 
   public int port() {
     return server.getPort();
