@@ -7,6 +7,9 @@ import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
 import dev.deneb.fencing.FenceOutcome;
+import dev.deneb.protocol.Directive;
+import dev.deneb.protocol.DirectiveAck;
+import dev.deneb.protocol.EpochNotice;
 import dev.deneb.protocol.HealthReport;
 import dev.deneb.protocol.Hello;
 import dev.deneb.protocol.LeaseGrant;
@@ -130,6 +133,63 @@ public final class Agent implements Closeable {
     @Override
     public void refused(String via, String why) {
       LOG.error("controller {} closed the stream: {}", via, why);
+    }
+
+    @Override
+    public void epoch(String via, EpochNotice n) {
+      loop.execute(() -> run(() -> {
+        if (n.getLeaseTtlMillis() > 0) {
+          keeper.updateSettings(new LeaseSettings(Duration.ofMillis(n.getLeaseTtlMillis()), config.lease().drift(),
+              config.lease().fenceLead(), config.lease().renewInterval()));
+        }
+        LOG.info("controller {}: epoch {} names {}", via, n.getEpoch(), n.getPrimary().isEmpty() ? "no one" : n.getPrimary());
+        act(keeper.onCommittedEpoch(n.getEpoch(), n.getPrimary(), System.nanoTime()));
+      }));
+    }
+
+    @Override
+    public void directive(String via, Directive d) {
+      loop.execute(() -> run(() -> execute(via, d)));
+    }
+  }
+
+  /**
+   * Carries out a directive (DESIGN §4), refusing one whose epoch is below the highest this agent
+   * has seen (S3): an order from a deposed epoch must never touch the database.
+   */
+  private void execute(String via, Directive d) {
+    long highest = keeper.highestEpochSeen();
+    DirectiveAck.Builder ack = DirectiveAck.newBuilder().setId(d.getId()).setEpoch(d.getEpoch());
+    if (d.getEpoch() < highest) {
+      LOG.warn("refusing directive {} from {}: its epoch {} is below the highest this agent has seen ({}) (S3)",
+          d.getId(), via, d.getEpoch(), highest);
+      links.ack(via, ack.setRefusedStale(true).setDetail("epoch " + d.getEpoch() + " < highest seen " + highest).build());
+      return;
+    }
+    switch (d.getKindCase()) {
+      case FENCE -> {
+        LOG.warn("directive {} from {}: fence {} ({})", d.getId(), via, config.node(), d.getFence().getReason());
+        // The epoch is being given away: this node is primary of nothing from here on.
+        act(keeper.onCommittedEpoch(d.getEpoch(), "", System.nanoTime()));
+        fencer.execute(() -> {
+          String detail;
+          boolean done;
+          try {
+            FenceOutcome o = fenceDb.fence(config.lease().fenceLead());
+            done = o.fenced();
+            detail = o.reason();
+          } catch (SQLException e) {
+            done = false;
+            detail = "database unreachable: " + e.getMessage();
+          }
+          LOG.warn("directive {}: {} ({})", d.getId(), done ? "fenced" : "NOT fenced", detail);
+          links.ack(via, ack.setDone(done).setDetail(detail).build());
+        });
+      }
+      case KIND_NOT_SET -> {
+        LOG.error("directive {} from {} has no kind this agent knows (a newer controller?)", d.getId(), via);
+        links.ack(via, ack.setDone(false).setDetail("unknown directive kind").build());
+      }
     }
   }
 

@@ -30,7 +30,7 @@ public final class ClusterStateMachine {
       case BEGIN_WORKFLOW -> Workflows.begin(state, command.getBeginWorkflow(), at, entryTerm);
       case ADVANCE_WORKFLOW -> Workflows.advance(state, command.getAdvanceWorkflow(), at, entryTerm);
       case COMPLETE_WORKFLOW -> Workflows.complete(state, command.getCompleteWorkflow(), entryTerm);
-      case ABORT_WORKFLOW -> Workflows.abort(state, command.getAbortWorkflow(), entryTerm);
+      case ABORT_WORKFLOW -> Workflows.abort(state, command.getAbortWorkflow(), at, entryTerm);
       case SET_PAUSED -> Workflows.setPaused(state, command.getSetPaused());
       case KIND_NOT_SET -> throw new IllegalArgumentException(
           "command has no kind (a newer Deneb's command, or a corrupt entry): " + command);

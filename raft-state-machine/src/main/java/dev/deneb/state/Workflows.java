@@ -150,19 +150,29 @@ final class Workflows {
   }
 
   /**
-   * Ends the workflow where it stands. Before CANDIDATE_CHOSEN the old primary keeps its epoch and
-   * may renew again; after it the new epoch stays (epochs never go back) and a new workflow may follow.
+   * Ends the workflow where it stands. Epochs never go back, and agents have already been shown the
+   * workflow's target epoch (the old primary's fence directive carries it; S3 makes them refuse
+   * anything older afterwards). So an abort before CANDIDATE_CHOSEN commits that target epoch naming
+   * the old primary again — it renews for the new epoch and carries on — and an abort after it keeps
+   * the new epoch and primary. Either way a later workflow targets a fresh epoch.
    */
-  static Applied abort(DenebState state, AbortWorkflow cmd, long entryTerm) {
+  static Applied abort(DenebState state, AbortWorkflow cmd, long atMillis, long entryTerm) {
     Optional<ClusterRecord> found = state.cluster(cmd.getCluster());
     if (found.isEmpty()) return Membership.unknownCluster(state, cmd.getCluster());
     ClusterRecord cluster = found.get();
     Optional<CommandResult> refusal = wrongTerm(cluster, cmd.getTerm(), entryTerm)
         .or(() -> noSuchWorkflow(cluster, cmd.getTargetEpoch()));
     if (refusal.isPresent()) return Applied.unchanged(state, refusal.get());
-    ClusterRecord next = cluster.toBuilder().clearWorkflow().build();
-    return new Applied(state.with(next), accepted(next.getEpoch(),
-        "workflow to epoch " + cmd.getTargetEpoch() + " aborted at " + cluster.getWorkflow().getStep() + ": " + cmd.getReason()));
+    WorkflowRecord w = cluster.getWorkflow();
+    ClusterRecord next = cluster;
+    if (cluster.getEpoch() < w.getTargetEpoch()) {
+      next = Epochs.namePrimary(cluster, w.getTargetEpoch(), w.getFrom(),
+          w.getKind().name().toLowerCase() + " aborted at " + w.getStep() + ": " + cmd.getReason(), atMillis, "");
+    }
+    next = next.toBuilder().clearWorkflow().build();
+    return new Applied(state.with(next), accepted(next.getEpoch(), "workflow to epoch " + cmd.getTargetEpoch()
+        + " aborted at " + w.getStep() + ": " + cmd.getReason() + "; epoch " + next.getEpoch() + " names '"
+        + next.getPrimary() + "'"));
   }
 
   static Applied setPaused(DenebState state, SetPaused cmd) {

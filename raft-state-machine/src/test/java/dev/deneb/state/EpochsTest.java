@@ -133,7 +133,9 @@ class EpochsTest {
     m.ok(advance("orders", 2, WorkflowStep.FENCED, m.term));
     assertThat(renewalOutcome(m, "db1", 1)).isEqualTo(Refusal.WORKFLOW_IN_FLIGHT);
     m.ok(abort("orders", 2, m.term));
-    assertThat(renewalOutcome(m, "db1", 1)).isEqualTo(Refusal.REFUSAL_UNSPECIFIED);
+    // It renews for the workflow's target epoch, which the abort gave it; the old epoch is stale.
+    assertThat(renewalOutcome(m, "db1", 2)).isEqualTo(Refusal.REFUSAL_UNSPECIFIED);
+    assertThat(renewalOutcome(m, "db1", 1)).isEqualTo(Refusal.STALE_EPOCH);
   }
 
   @Test

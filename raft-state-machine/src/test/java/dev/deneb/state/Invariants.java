@@ -101,9 +101,10 @@ final class Invariants {
   }
 
   /**
-   * The epoch of an existing cluster changes only through BootstrapEpoch (0 -> 1) or AdvanceWorkflow
+   * The epoch of an existing cluster changes only through BootstrapEpoch (0 -> 1), AdvanceWorkflow
    * to CANDIDATE_CHOSEN (e -> e+1, the workflow's target epoch) — S2: the epoch naming the new primary
-   * is committed before PROMOTED and DISCOVERY_PUBLISHED. The primary changes only with the epoch.
+   * is committed before PROMOTED and DISCOVERY_PUBLISHED — or an abort before CANDIDATE_CHOSEN
+   * (e -> e+1 naming the same primary). The primary changes only with the epoch.
    */
   static final class EpochChangesOnlyAtBootstrapOrCandidateChosen implements Invariant {
     @Override
@@ -122,6 +123,12 @@ final class Invariants {
         if (c.hasBootstrapEpoch()) {
           require(b.getEpoch() == 0 && a.getEpoch() == 1 && a.getPrimary().equals(c.getBootstrapEpoch().getPrimary()),
               "bootstrap moved '%s' from epoch %d to %d naming '%s'", name, b.getEpoch(), a.getEpoch(), a.getPrimary());
+        } else if (c.hasAbortWorkflow()) {
+          // An abort before CANDIDATE_CHOSEN commits the target epoch naming the old primary again.
+          require(a.getEpoch() == b.getEpoch() + 1 && a.getEpoch() == b.getWorkflow().getTargetEpoch()
+                  && a.getPrimary().equals(b.getWorkflow().getFrom()) && a.getPrimary().equals(b.getPrimary()),
+              "abort moved '%s' from %d (%s) to %d (%s), workflow target %d", name, b.getEpoch(), b.getPrimary(),
+              a.getEpoch(), a.getPrimary(), b.getWorkflow().getTargetEpoch());
         } else {
           require(c.hasAdvanceWorkflow() && c.getAdvanceWorkflow().getStep() == WorkflowStep.CANDIDATE_CHOSEN,
               "epoch of '%s' changed %d -> %d by %s", name, b.getEpoch(), a.getEpoch(), c.getKindCase());

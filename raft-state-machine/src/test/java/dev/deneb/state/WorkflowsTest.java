@@ -203,7 +203,7 @@ class WorkflowsTest {
   }
 
   @Test
-  void anAbortBeforeCandidateChosenKeepsTheOldEpochAndPrimary() {
+  void anAbortBeforeCandidateChosenGivesTheOldPrimaryTheTargetEpoch() {
     Machine m = Machine.withCluster(C, 2);
     m.ok(failover(C, 1, false, m.term));
     m.ok(advance(C, 2, WorkflowStep.FENCED, m.term));
@@ -211,11 +211,14 @@ class WorkflowsTest {
     m.ok(abort(C, 2, m.term));
     ClusterRecord c = m.cluster(C);
     assertThat(c.hasWorkflow()).isFalse();
-    assertThat(c.getEpoch()).isEqualTo(1);
+    // Agents were shown epoch 2 (the fence directive); going back to 1 would make them refuse it (S3).
+    assertThat(c.getEpoch()).isEqualTo(2);
     assertThat(c.getPrimary()).isEqualTo("db1");
-    assertThat(c.getHistoryList()).hasSize(1);
-    m.ok(failover(C, 1, false, m.term));
-    assertThat(m.cluster(C).getWorkflow().getTargetEpoch()).as("the same epoch may be tried again").isEqualTo(2);
+    assertThat(c.getHistoryList()).hasSize(2);
+    assertThat(c.getHistory(1).getReason()).contains("aborted at FENCED");
+    assertThat(m.refused(failover(C, 1, false, m.term))).isEqualTo(Refusal.STALE_EPOCH);
+    m.ok(failover(C, 2, false, m.term));
+    assertThat(m.cluster(C).getWorkflow().getTargetEpoch()).as("a new workflow targets a fresh epoch").isEqualTo(3);
   }
 
   @Test
@@ -250,14 +253,14 @@ class WorkflowsTest {
     assertThat(m.refused(failover(C, 2, true, m.term))).isEqualTo(Refusal.COOLDOWN);
     m.ok(failover(C, 2, false, m.term)); // an operator may fail over by hand
     assertThat(m.cluster(C).getLastAutoFailoverAtMillis()).isEqualTo(100_000);
-    m.ok(abort(C, 3, m.term));
+    m.ok(abort(C, 3, m.term)); // epoch 3 now names db2 again
 
     m.now = 160_000;
-    m.ok(failover(C, 2, true, m.term));
+    m.ok(failover(C, 3, true, m.term));
     assertThat(m.cluster(C).getLastAutoFailoverAtMillis()).isEqualTo(160_000);
-    m.ok(abort(C, 3, m.term));
+    m.ok(abort(C, 4, m.term));
     m.now = 161_000;
-    assertThat(m.refused(failover(C, 2, true, m.term))).as("an aborted automatic failover still counts")
+    assertThat(m.refused(failover(C, 4, true, m.term))).as("an aborted automatic failover still counts")
         .isEqualTo(Refusal.COOLDOWN);
   }
 

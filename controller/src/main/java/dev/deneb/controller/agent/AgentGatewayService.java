@@ -10,7 +10,13 @@ import dev.deneb.protocol.LeaseGrant;
 import dev.deneb.protocol.RenewLease;
 import dev.deneb.protocol.StreamError;
 import dev.deneb.protocol.Welcome;
+import dev.deneb.protocol.Directive;
+import dev.deneb.protocol.EpochNotice;
+import dev.deneb.state.DenebState;
+import dev.deneb.state.Directives;
 import dev.deneb.state.Rules;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
@@ -30,11 +36,17 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   private final RenewalBatcher renewals;
   private final AgentReports reports;
   private final AtomicLong connected = new AtomicLong();
+  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
 
   public AgentGatewayService(RaftMember member, RenewalBatcher renewals, AgentReports reports) {
     this.member = member;
     this.renewals = renewals;
     this.reports = reports;
+    // Directives follow the committed state: after every apply, each stream whose cluster changed is
+    // told what its node must do now. Runs on the apply thread: sending only queues on the stream.
+    member.stateMachine().addListener(image -> {
+      for (Stream s : streams) s.deliverDirective(image.state());
+    });
   }
 
   public long connectedAgents() {
@@ -49,8 +61,12 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   /** One agent's stream. gRPC delivers its inbound messages one at a time. */
   private final class Stream implements StreamObserver<AgentMessage> {
     private final ServerCallStreamObserver<ControllerMessage> out;
-    private Hello hello;
+    private volatile Hello hello;
     private boolean closed;
+    private ClusterRecord lastSeen;
+    private String lastDirective = "";
+    private long lastEpoch;
+    private String lastPrimary = "";
 
     Stream(ServerCallStreamObserver<ControllerMessage> out) {
       this.out = out;
@@ -75,14 +91,50 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         LOG.info("agent {}/{} connected (highest epoch seen {})", hello.getCluster(), hello.getNode(),
             hello.getHighestEpochSeen());
         send(ControllerMessage.newBuilder().setWelcome(welcome()).build());
+        streams.add(this);
+        deliverDirective(member.stateMachine().image().state());
         return;
       }
       switch (message.getKindCase()) {
         case REPORT -> reports.record(hello.getCluster(), hello.getNode(), message.getReport(), System.nanoTime(),
             member.selfId().toString());
         case RENEW -> renew(message.getRenew());
+        case ACK -> {
+          var ack = message.getAck();
+          if (ack.getRefusedStale()) {
+            LOG.warn("agent {}/{} refused directive {} as stale: {}", hello.getCluster(), hello.getNode(), ack.getId(),
+                ack.getDetail());
+          } else {
+            LOG.info("agent {}/{} acknowledged directive {}: {} ({})", hello.getCluster(), hello.getNode(), ack.getId(),
+                ack.getDone() ? "done" : "not done", ack.getDetail());
+          }
+        }
         case HELLO -> refuse("hello sent twice on one stream");
         case KIND_NOT_SET -> refuse("a message with no kind (a newer agent?)");
+      }
+    }
+
+    /**
+     * Tells the agent what the committed state now says for its node: a new epoch or primary (once
+     * each), and the directive it must carry out (once per directive id; again after a reconnect).
+     */
+    synchronized void deliverDirective(DenebState state) {
+      Hello h = hello;
+      if (h == null) return;
+      Optional<ClusterRecord> c = state.cluster(h.getCluster());
+      if (c.isEmpty() || c.get() == lastSeen) return;
+      lastSeen = c.get();
+      if (c.get().getEpoch() != lastEpoch || !c.get().getPrimary().equals(lastPrimary)) {
+        lastEpoch = c.get().getEpoch();
+        lastPrimary = c.get().getPrimary();
+        send(ControllerMessage.newBuilder().setEpoch(EpochNotice.newBuilder().setEpoch(lastEpoch).setPrimary(lastPrimary)
+            .setLeaseTtlMillis(c.get().getSettings().getLeaseTtlMillis())).build());
+      }
+      Optional<Directive> d = Directives.pending(c.get(), h.getNode());
+      if (d.isPresent() && !d.get().getId().equals(lastDirective)) {
+        lastDirective = d.get().getId();
+        LOG.info("directive {} to agent {}/{}", d.get().getId(), h.getCluster(), h.getNode());
+        send(ControllerMessage.newBuilder().setDirective(d.get()).build());
       }
     }
 
@@ -150,6 +202,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     }
 
     private void end(String how) {
+      streams.remove(this);
       if (hello != null) {
         connected.decrementAndGet();
         LOG.info("agent {}/{} stream {}", hello.getCluster(), hello.getNode(), how);

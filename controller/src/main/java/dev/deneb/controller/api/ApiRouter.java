@@ -11,6 +11,8 @@ import dev.deneb.protocol.config.Units;
 import dev.deneb.controller.metrics.ControllerMetrics;
 import dev.deneb.controller.raft.CommandGateway;
 import dev.deneb.controller.raft.RaftMember;
+import dev.deneb.protocol.AbortWorkflow;
+import dev.deneb.protocol.BeginWorkflow;
 import dev.deneb.protocol.BootstrapEpoch;
 import dev.deneb.protocol.ClusterRecord;
 import dev.deneb.protocol.ClusterSettings;
@@ -27,6 +29,7 @@ import dev.deneb.protocol.Refusal;
 import dev.deneb.protocol.RegisterNode;
 import dev.deneb.protocol.RemoveNode;
 import dev.deneb.protocol.SetPaused;
+import dev.deneb.protocol.WorkflowKind;
 import dev.deneb.state.Nodes;
 import dev.deneb.state.Rules;
 import java.time.Duration;
@@ -109,6 +112,10 @@ public final class ApiRouter {
         case "nodes" -> only(method, "POST", () -> addNode(cluster, parse(body, Requests.AddNode.class)));
         case "bootstrap" -> only(method, "POST", () -> bootstrap(cluster, parse(body, Requests.Bootstrap.class)));
         case "pause", "resume" -> only(method, "POST", () -> setPaused(cluster, action.equals("pause"),
+            body.length == 0 ? null : parse(body, Requests.Reason.class)));
+        case "failover" -> only(method, "POST", () -> failover(cluster,
+            body.length == 0 ? new Requests.Failover(null, null) : parse(body, Requests.Failover.class)));
+        case "abort" -> only(method, "POST", () -> abort(cluster,
             body.length == 0 ? null : parse(body, Requests.Reason.class)));
         default -> throw notFound(path);
       };
@@ -199,6 +206,33 @@ public final class ApiRouter {
     return commit(Command.newBuilder().setSetPaused(b))
         .thenCompose(r -> readCluster(cluster, false))
         .thenApply(c -> ok(Views.cluster(c)));
+  }
+
+  /**
+   * An operator's failover: begins the workflow (DESIGN §3.4). The command carries this member's
+   * current Raft term and the epoch just read, so it is refused if leadership or the epoch moved
+   * in between (the operator then retries). Until the orchestrator exists, the workflow stays at
+   * BEGUN: the old primary is ordered to fence and refused lease renewals.
+   */
+  private CompletableFuture<ApiResponse> failover(String cluster, Requests.Failover req) {
+    return readCluster(cluster, false).thenCompose(c -> {
+      BeginWorkflow.Builder b = BeginWorkflow.newBuilder().setCluster(cluster).setKind(WorkflowKind.FAILOVER)
+          .setExpectedEpoch(c.getEpoch()).setAutomatic(false).setTerm(member.status().term())
+          .setReason(req.reason() == null ? "operator request" : req.reason());
+      if (req.to() != null) b.setTarget(req.to());
+      return commit(Command.newBuilder().setBeginWorkflow(b));
+    }).thenCompose(r -> readCluster(cluster, false)).thenApply(c -> ApiResponse.json(202, bytes(Views.cluster(c))));
+  }
+
+  private CompletableFuture<ApiResponse> abort(String cluster, Requests.Reason req) {
+    return readCluster(cluster, false).thenCompose(c -> {
+      if (!c.hasWorkflow()) {
+        throw new ApiException(409, "NO_WORKFLOW", "cluster '" + cluster + "' has no workflow in flight");
+      }
+      return commit(Command.newBuilder().setAbortWorkflow(AbortWorkflow.newBuilder().setCluster(cluster)
+          .setTargetEpoch(c.getWorkflow().getTargetEpoch()).setTerm(member.status().term())
+          .setReason(req == null || req.reason() == null ? "operator request" : req.reason())));
+    }).thenCompose(r -> readCluster(cluster, false)).thenApply(c -> ok(Views.cluster(c)));
   }
 
   private CompletableFuture<ApiResponse> primary(String cluster, Params q) {

@@ -14,4 +14,6 @@ final class Requests {
   record Bootstrap(String primary, String reason) {}
 
   record Reason(String reason) {}
+
+  record Failover(String to, String reason) {}
 }

@@ -4,6 +4,7 @@ import dev.deneb.protocol.config.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** A validated agent.yaml (docs/agent-config.md). Built only by {@link AgentConfigLoader}. */
 public record AgentConfig(
@@ -13,14 +14,34 @@ public record AgentConfig(
     Database database,
     Path stateDir,
     Lease lease,
-    Duration reportInterval) {
+    Duration reportInterval,
+    Fencing fencing) {
 
-  /** How the agent reaches its own database. The password is never logged. */
+  /**
+   * How the agent reaches its own database. The password is never logged.
+   *
+   * @param pidFile the server's pid file (absolute), for the SIGKILL rung of the fencing ladder;
+   *     empty when the agent must not signal the server
+   */
   public record Database(HostPort address, String user, String password, Duration connectTimeout,
-      Duration socketTimeout) {
+      Duration socketTimeout, Optional<Path> pidFile) {
     @Override
     public String toString() {
       return user + "@" + address + " (connect " + connectTimeout.toMillis() + " ms, socket " + socketTimeout.toMillis() + " ms)";
+    }
+  }
+
+  /**
+   * The escalation rungs of the fencing ladder (DESIGN §3.2 step 4), used when the SQL fence is not
+   * confirmed.
+   *
+   * @param stonithCommand the STONITH hook: the program and its arguments; empty when there is none
+   * @param stonithTimeout how long the hook may run before it is killed and counted as failed
+   * @param killTimeout how long a SIGKILLed server may take to disappear before the rung fails
+   */
+  public record Fencing(List<String> stonithCommand, Duration stonithTimeout, Duration killTimeout) {
+    public Fencing {
+      stonithCommand = List.copyOf(stonithCommand);
     }
   }
 

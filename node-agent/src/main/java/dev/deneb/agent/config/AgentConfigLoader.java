@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -55,7 +56,7 @@ public final class AgentConfigLoader {
     if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException("config " + name + ": the file is empty");
     try {
       return build(new YamlObject(root, "", Set.of("cluster", "node", "controllers", "database", "stateDir", "lease",
-          "reportInterval")), env, readSecret);
+          "reportInterval", "fencing")), env, readSecret);
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -77,7 +78,7 @@ public final class AgentConfigLoader {
     if (controllers.isEmpty()) throw new YamlObject.FieldError("controllers", "must list the agent address of at least one controller member");
 
     YamlObject db = top.object("database", Set.of("address", "user", "passwordFile", "passwordEnv", "connectTimeout",
-        "socketTimeout"));
+        "socketTimeout", "pidFile"));
     HostPort address = db.parsed("address", null, HostPort::parse);
     if (address == null) throw new YamlObject.FieldError(db.where("address"), "is required");
     String user = db.requiredString("user");
@@ -98,6 +99,10 @@ public final class AgentConfigLoader {
     if (connect.toMillis() < 1 || socket.toMillis() < 1) {
       throw new YamlObject.FieldError(db.where("socketTimeout"), "timeouts must be at least 1ms (0 means wait forever)");
     }
+    Path pidFile = db.parsed("pidFile", null, Path::of);
+    if (pidFile != null && !pidFile.isAbsolute()) {
+      throw new YamlObject.FieldError(db.where("pidFile"), "must be an absolute path (the server's pid_file), got '" + pidFile + "'");
+    }
 
     YamlObject lease = top.object("lease", Set.of("renewInterval", "fenceLead", "drift"));
     Duration renew = lease.duration("renewInterval", "500ms");
@@ -110,7 +115,39 @@ public final class AgentConfigLoader {
     Duration report = top.duration("reportInterval", "500ms");
     if (report.toMillis() < 10) throw new YamlObject.FieldError("reportInterval", "must be at least 10ms");
     return new AgentConfig(cluster, node, List.copyOf(controllers),
-        new AgentConfig.Database(address, user, password, connect, socket), stateDir,
-        new AgentConfig.Lease(renew, fenceLead, drift), report);
+        new AgentConfig.Database(address, user, password, connect, socket, Optional.ofNullable(pidFile)), stateDir,
+        new AgentConfig.Lease(renew, fenceLead, drift), report, fencing(top));
+  }
+
+  /** The optional {@code fencing:} section: the STONITH hook and the escalation timeouts. */
+  private static AgentConfig.Fencing fencing(YamlObject top) {
+    YamlObject f = top.object("fencing", Set.of("stonithCommand", "stonithTimeout", "killTimeout"));
+    List<String> command = f.stringList("stonithCommand");
+    if (f.has("stonithCommand") && command.isEmpty()) {
+      throw new YamlObject.FieldError(f.where("stonithCommand"), "must list the program and its arguments (leave the field out for no STONITH hook)");
+    }
+    if (!command.isEmpty()) {
+      String program = command.get(0);
+      if (program.isEmpty()) throw new YamlObject.FieldError(f.where("stonithCommand") + "[0]", "must name the program to run");
+      if (program.contains("/")) {
+        Path p;
+        try {
+          p = Path.of(program);
+        } catch (IllegalArgumentException e) {
+          throw new YamlObject.FieldError(f.where("stonithCommand") + "[0]", e.getMessage());
+        }
+        if (!p.isAbsolute()) {
+          throw new YamlObject.FieldError(f.where("stonithCommand") + "[0]", "must be an absolute path or a program name on PATH, got '" + program + "'");
+        }
+        if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+          throw new YamlObject.FieldError(f.where("stonithCommand") + "[0]", program + " is not an executable file");
+        }
+      }
+    }
+    Duration stonithTimeout = f.duration("stonithTimeout", "10s");
+    if (stonithTimeout.toMillis() < 100) throw new YamlObject.FieldError(f.where("stonithTimeout"), "must be at least 100ms");
+    Duration killTimeout = f.duration("killTimeout", "2s");
+    if (killTimeout.toMillis() < 100) throw new YamlObject.FieldError(f.where("killTimeout"), "must be at least 100ms");
+    return new AgentConfig.Fencing(command, stonithTimeout, killTimeout);
   }
 }

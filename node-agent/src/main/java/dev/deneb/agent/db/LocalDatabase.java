@@ -32,7 +32,8 @@ public final class LocalDatabase implements Closeable {
 
   private final DatabaseEndpoint endpoint;
   private final Path stateDir;
-  private Connection connection;
+  /** Volatile only for {@link #abort()}, which another thread may call; all else stays on the owner's thread. */
+  private volatile Connection connection;
   private SqlDialect dialect;
 
   public LocalDatabase(AgentConfig.Database config, Path stateDir) {
@@ -133,6 +134,21 @@ public final class LocalDatabase implements Closeable {
       return Files.getFileStore(stateDir).getUsableSpace();
     } catch (java.io.IOException e) {
       return -1;
+    }
+  }
+
+  /**
+   * Closes the connection under a call that hangs (a SIGSTOPped server answers nothing until the
+   * socket timeout), so that call fails now. The one method another thread may call; the owner's
+   * next call opens a new connection.
+   */
+  public void abort() {
+    Connection c = connection;
+    if (c == null) return;
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("aborting the connection to {} failed: {}", endpoint, e.getMessage());
     }
   }
 

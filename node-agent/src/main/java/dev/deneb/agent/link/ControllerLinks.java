@@ -3,6 +3,9 @@ package dev.deneb.agent.link;
 import dev.deneb.protocol.AgentGatewayGrpc;
 import dev.deneb.protocol.AgentMessage;
 import dev.deneb.protocol.ControllerMessage;
+import dev.deneb.protocol.Directive;
+import dev.deneb.protocol.DirectiveAck;
+import dev.deneb.protocol.EpochNotice;
 import dev.deneb.protocol.HealthReport;
 import dev.deneb.protocol.Hello;
 import dev.deneb.protocol.LeaseGrant;
@@ -40,6 +43,10 @@ public final class ControllerLinks implements Closeable {
     void grant(String via, LeaseGrant grant);
 
     void refused(String via, String why);
+
+    void directive(String via, Directive directive);
+
+    void epoch(String via, EpochNotice notice);
   }
 
   private final List<Link> links = new ArrayList<>();
@@ -90,6 +97,23 @@ public final class ControllerLinks implements Closeable {
       }
     }
     return false;
+  }
+
+  /** Acknowledges a directive on the link it came from (any connected one if that link is gone). */
+  public void ack(String via, DirectiveAck ack) {
+    AgentMessage m = AgentMessage.newBuilder().setAck(ack).build();
+    for (Link l : links) {
+      if (l.welcomed && l.address.toString().equals(via)) {
+        l.send(m, -1);
+        return;
+      }
+    }
+    for (Link l : links) {
+      if (l.welcomed) {
+        l.send(m, -1);
+        return;
+      }
+    }
   }
 
   public void report(HealthReport report) {
@@ -159,6 +183,8 @@ public final class ControllerLinks implements Closeable {
           listener.grant(address.toString(), m.getGrant());
         }
         case ERROR -> listener.refused(address.toString(), m.getError().getMessage());
+        case DIRECTIVE -> listener.directive(address.toString(), m.getDirective());
+        case EPOCH -> listener.epoch(address.toString(), m.getEpoch());
         case KIND_NOT_SET -> LOG.warn("member {} sent a message of no known kind (a newer controller?)", address);
       }
     }
