@@ -3,6 +3,7 @@ package dev.deneb.controller;
 import dev.deneb.controller.agent.AgentGatewayService;
 import dev.deneb.controller.agent.AgentReports;
 import dev.deneb.controller.agent.AgentServer;
+import dev.deneb.controller.agent.AutoBootstrap;
 import dev.deneb.controller.agent.RenewalBatcher;
 import dev.deneb.controller.api.ApiRouter;
 import dev.deneb.controller.api.ApiServer;
@@ -43,7 +44,9 @@ public final class ControllerNode implements Closeable {
         RenewalBatcher batcher = new RenewalBatcher(gateway, config.agents().renewalBatchWindow(),
             config.agents().maxRenewalsPerEntry(), metrics::recordRenewalEntry);
         agentSide.add(batcher);
-        AgentGatewayService service = new AgentGatewayService(member, batcher, new AgentReports());
+        AgentReports reports = new AgentReports();
+        AgentGatewayService service = new AgentGatewayService(member, batcher, reports);
+        agentSide.add(new AutoBootstrap(member, gateway, reports));
         metrics.bindAgents(service::connectedAgents);
         agentSide.add(0, new AgentServer(config.self().agent().get(), service));
       } else {
