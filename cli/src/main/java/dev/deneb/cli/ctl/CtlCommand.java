@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     description = "Query and change managed clusters through the controller group's HTTP API.",
     subcommands = {StatusCommand.class, CreateCommand.class, AddNodeCommand.class, RemoveNodeCommand.class,
         BootstrapCommand.class, PrimaryCommand.class, HistoryCommand.class, PauseCommand.class,
-        ResumeCommand.class, MembersCommand.class})
+        ResumeCommand.class, MembersCommand.class, FailoverCommand.class, AbortCommand.class})
 public final class CtlCommand implements Runnable {
 
   @Option(names = "--endpoints", split = ",", paramLabel = "URL[,URL...]", hideParamSyntax = true, scope = ScopeType.INHERIT,
