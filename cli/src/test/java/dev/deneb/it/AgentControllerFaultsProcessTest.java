@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.deneb.fencing.dialect.DatabaseEndpoint;
-import dev.deneb.fencing.dialect.ReadOnlyLevel;
 import dev.deneb.sandbox.AgentProcess;
 import dev.deneb.sandbox.ControllerGroupOptions;
 import dev.deneb.sandbox.ControllerGroupSandbox;
@@ -15,10 +14,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,14 +39,9 @@ class AgentControllerFaultsProcessTest {
             ControllerGroupOptions.defaults())) {
       String leader = group.awaitLeader();
       Api api = new Api(group.endpoint(leader));
-      assertThat(api.post("/v1/clusters", "{\"name\":\"orders\"}").status()).isEqualTo(201);
-      assertThat(api.post("/v1/clusters/orders/nodes", "{\"node\":\"db1\",\"host\":\"127.0.0.1\",\"port\":"
-          + dbs.node(1).port() + "}").status()).isEqualTo(201);
-      assertThat(api.post("/v1/clusters/orders/bootstrap", "{\"primary\":\"db1\"}").status()).isEqualTo(200);
-      try (Connection c = dbs.endpoint(1, dbs.root()).open(); Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE app.writes (id BIGINT AUTO_INCREMENT PRIMARY KEY)");
-        dbs.dialect().setReadOnlyLevel(c, ReadOnlyLevel.READ_ONLY);
-      }
+      Fixtures.createCluster(api, dbs, "");
+      Fixtures.bootstrap(api, "db1");
+      Fixtures.prepareWrites(dbs);
 
       // Garbage on every member's agent port before the agent connects.
       for (String id : group.memberIds()) {
@@ -63,9 +53,9 @@ class AgentControllerFaultsProcessTest {
       }
 
       AgentProcess agent = AgentProcess.start(agents, dir.resolve("agent-db1"), "orders", "db1",
-          group.memberIds().stream().map(id -> group.member(id).agentAddress()).toList(), dbs.endpoint(1, dbs.admin()), "");
+          Fixtures.agentAddresses(group), dbs.endpoint(1, dbs.admin()), "");
       DatabaseEndpoint app = dbs.endpoint(1, dbs.app());
-      await().atMost(SETTLE).pollInterval(Duration.ofMillis(50)).until(() -> tryWrite(app));
+      await().atMost(SETTLE).pollInterval(Duration.ofMillis(50)).until(() -> Fixtures.tryWrite(app));
       for (String id : group.memberIds()) {
         await().atMost(SETTLE).until(() -> Files.readString(group.logOf(id)).contains("closed before a gRPC handshake"));
       }
@@ -77,7 +67,7 @@ class AgentControllerFaultsProcessTest {
       Thread writer = new Thread(() -> {
         long lastOk = System.nanoTime();
         while (running.get()) {
-          if (tryWrite(app)) {
+          if (Fixtures.tryWrite(app)) {
             longestGapMs.accumulateAndGet((System.nanoTime() - lastOk) / 1_000_000, Math::max);
             lastOk = System.nanoTime();
           } else {
@@ -97,7 +87,7 @@ class AgentControllerFaultsProcessTest {
 
       List<String> agentLog = Files.readAllLines(agent.log());
       List<String> during = agentLog.subList((int) before, agentLog.size());
-      record("controller-leader SIGKILL: new leader " + newLeader + ", failed writes " + failures.get()
+      Fixtures.record("controller-leader SIGKILL: new leader " + newLeader + ", failed writes " + failures.get()
           + ", longest gap between successful writes " + longestGapMs.get() + " ms");
       assertThat(during).as("the agent fenced nothing while the leader changed").noneMatch(l -> l.contains("fencing db1"));
       assertThat(failures.get()).as("no client write failed").isZero();
@@ -107,17 +97,4 @@ class AgentControllerFaultsProcessTest {
     }
   }
 
-  private static boolean tryWrite(DatabaseEndpoint app) {
-    try (Connection c = app.open(); Statement s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO app.writes () VALUES ()");
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  private static void record(String line) throws java.io.IOException {
-    System.out.println(line);
-    Files.writeString(Path.of("target", "it-measurements.txt"), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-  }
 }

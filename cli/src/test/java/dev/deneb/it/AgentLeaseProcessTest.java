@@ -10,12 +10,7 @@ import dev.deneb.sandbox.ControllerGroupSandbox;
 import dev.deneb.sandbox.DatabaseSandbox;
 import dev.deneb.sandbox.ProcessSupervisor;
 import dev.deneb.sandbox.ToxiproxySandbox;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,19 +37,10 @@ class AgentLeaseProcessTest {
             ControllerGroupOptions.defaults().withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)))) {
       String leader = group.awaitLeader();
       Api api = new Api(group.endpoint(leader));
-      assertThat(api.post("/v1/clusters", "{\"name\":\"orders\",\"leaseTtlMs\":" + TTL_MS + "}").status()).isEqualTo(201);
-      for (int i = 1; i <= 3; i++) {
-        assertThat(api.post("/v1/clusters/orders/nodes", "{\"node\":\"" + dbs.node(i).id() + "\",\"host\":\"127.0.0.1\",\"port\":"
-            + dbs.node(i).port() + "}").status()).isEqualTo(201);
-      }
+      Fixtures.createCluster(api, dbs, "\"leaseTtlMs\":" + TTL_MS);
       String primary = dbs.node(1).id();
-      assertThat(api.post("/v1/clusters/orders/bootstrap", "{\"primary\":\"" + primary + "\"}").status()).isEqualTo(200);
-      createTable(dbs.endpoint(1, dbs.root()));
-      // The sandbox leaves db1 writable; make it read-only so that "writable" below proves the agent's lease.
-      try (Connection c = dbs.endpoint(1, dbs.root()).open()) {
-        dbs.dialect().setReadOnlyLevel(c, dev.deneb.fencing.dialect.ReadOnlyLevel.READ_ONLY);
-      }
-      assertThat(tryWrite(dbs.endpoint(1, dbs.app()))).isFalse();
+      Fixtures.bootstrap(api, primary);
+      Fixtures.prepareWrites(dbs);
 
       // The agent reaches each controller member only through its own Toxiproxy link.
       List<ToxiproxySandbox.Link> links = new ArrayList<>();
@@ -73,13 +59,13 @@ class AgentLeaseProcessTest {
       links.forEach(ToxiproxySandbox.Link::cut);
       awaitWritable(app, agent, false);
       long fenceDelayMs = (System.nanoTime() - cutAt) / 1_000_000;
-      record("agent-partition fence delay " + fenceDelayMs + " ms (TTL " + TTL_MS + " ms)");
+      Fixtures.record("agent-partition fence delay " + fenceDelayMs + " ms (TTL " + TTL_MS + " ms)");
       assertThat(fenceDelayMs).as("fenced before the lease TTL ran out").isLessThan(TTL_MS);
 
       // While it has no lease, a crashed and restarted mysqld comes up read-only and stays so.
       dbs.node(1).kill();
       dbs.node(1).restart();
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !tryWrite(app));
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !Fixtures.tryWrite(app));
 
       // Restoring the links before any failover: the lease is renewed and the primary writable again
       // (the agent notices the restarted server is read-only and lifts it only now that it holds the lease).
@@ -91,7 +77,7 @@ class AgentLeaseProcessTest {
       agent.kill();
       awaitWritable(app, null, false);
       long guardDelayMs = (System.nanoTime() - killedAt) / 1_000_000;
-      record("agent-SIGKILL guard delay " + guardDelayMs + " ms (TTL " + TTL_MS + " ms)");
+      Fixtures.record("agent-SIGKILL guard delay " + guardDelayMs + " ms (TTL " + TTL_MS + " ms)");
       assertThat(guardDelayMs).as("the guard fenced within TTL + 1 s").isLessThan(TTL_MS + 1000);
 
       // The API still names the same primary and epoch throughout.
@@ -101,44 +87,19 @@ class AgentLeaseProcessTest {
     }
   }
 
-  private static void createTable(DatabaseEndpoint root) throws SQLException {
-    try (Connection c = root.open(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS app.writes (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT NOW(6))");
-    }
-  }
-
   /** Polls with a real application write: the only test of "accepts writes" that cannot lie. */
   private static void awaitWritable(DatabaseEndpoint app, AgentProcess agent, boolean writable) {
     try {
-      await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> tryWrite(app) == writable);
+      await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> Fixtures.tryWrite(app) == writable);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       String log = "";
       try {
-        if (agent != null) log = String.join("\n", tail(Files.readAllLines(agent.log()), 40));
+        if (agent != null) log = String.join("\n", Fixtures.tail(agent.log(), 40));
       } catch (java.io.IOException ignored) {
-        // best effort
+        // best effort: the assertion below says what failed either way
       }
       throw new AssertionError("primary did not become " + (writable ? "writable" : "read-only") + "; agent log:\n" + log, e);
     }
   }
 
-  private static boolean tryWrite(DatabaseEndpoint app) {
-    try (Connection c = app.open(); Statement s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO app.writes () VALUES ()");
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  private static List<String> tail(List<String> lines, int n) {
-    return lines.subList(Math.max(0, lines.size() - n), lines.size());
-  }
-
-  /** Measured figures land in target/it-measurements.txt for the issue note. */
-  private static void record(String line) throws java.io.IOException {
-    System.out.println(line);
-    Path out = Path.of("target", "it-measurements.txt");
-    Files.writeString(out, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-  }
 }

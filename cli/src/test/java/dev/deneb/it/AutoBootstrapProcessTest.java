@@ -28,17 +28,29 @@ class AutoBootstrapProcessTest {
         ControllerGroupSandbox group = ControllerGroupSandbox.start(3, dir.resolve("controllers"),
             ControllerGroupOptions.defaults().withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)))) {
       Api api = new Api(group.endpoint(group.awaitLeader()));
-      assertThat(api.post("/v1/clusters", "{\"name\":\"orders\"}").status()).isEqualTo(201);
+      Fixtures.createCluster(api, dbs, "");
       for (int i = 1; i <= 3; i++) {
-        assertThat(api.post("/v1/clusters/orders/nodes", "{\"node\":\"db" + i + "\",\"host\":\"127.0.0.1\",\"port\":"
-            + dbs.node(i).port() + "}").status()).isEqualTo(201);
-        AgentProcess.start(agents, dir.resolve("agent-db" + i), "orders", "db" + i,
-            group.memberIds().stream().map(id -> group.member(id).agentAddress()).toList(), dbs.endpoint(i, dbs.admin()), "");
+        AgentProcess.start(agents, dir.resolve("agent-db" + i), "orders", "db" + i, Fixtures.agentAddresses(group),
+            dbs.endpoint(i, dbs.admin()), "");
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        Api.Response r = api.getOrNull("/v1/clusters/orders/primary");
-        return r != null && r.status() == 200;
-      });
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          Api.Response r = api.getOrNull("/v1/clusters/orders/primary");
+          return r != null && r.status() == 200;
+        });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder why = new StringBuilder();
+        for (String id : group.memberIds()) {
+          for (String line : java.nio.file.Files.readAllLines(group.logOf(id))) {
+            if (line.contains("bootstrap")) why.append(id).append(": ").append(line).append('\n');
+          }
+        }
+        for (int i = 1; i <= 3; i++) {
+          why.append("agent db").append(i).append(":\n").append(String.join("\n",
+              Fixtures.tail(dir.resolve("agent-db" + i).resolve("agent.log"), 15))).append('\n');
+        }
+        throw new AssertionError("no automatic bootstrap; the controllers said:\n" + why, e);
+      }
       Api.Response p = api.get("/v1/clusters/orders/primary");
       assertThat(p.body().get("epoch").asLong()).isEqualTo(1);
       assertThat(p.body().get("node").asText()).isEqualTo("db1");

@@ -2,11 +2,13 @@ package dev.deneb.agent;
 
 import dev.deneb.agent.config.AgentConfig;
 import dev.deneb.agent.db.LocalDatabase;
+import dev.deneb.agent.fence.FenceRequest;
+import dev.deneb.agent.fence.FencingLadder;
+import dev.deneb.agent.fence.LadderOutcome;
 import dev.deneb.agent.lease.LeaseAction;
 import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
-import dev.deneb.fencing.FenceOutcome;
 import dev.deneb.protocol.Directive;
 import dev.deneb.protocol.DirectiveAck;
 import dev.deneb.protocol.EpochNotice;
@@ -47,9 +49,14 @@ public final class Agent implements Closeable {
   private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-prober"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-links"));
   private final LocalDatabase fenceDb;
+  /** The fencing ladder (SQL fence, SIGKILL, STONITH), run on the fencer thread; it has its own connection. */
+  private final FencingLadder ladder;
   private final LocalDatabase probeDb;
   private final ControllerLinks links;
   private long storedEpoch;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
+  private long lastFenceLogNanos;
+  private LeaseAction.Reason lastFenceReason;
 
   public Agent(AgentConfig config) throws IOException {
     this.config = config;
@@ -59,6 +66,7 @@ public final class Agent implements Closeable {
         config.lease().renewInterval());
     this.keeper = new LeaseKeeper(config.node(), settings, storedEpoch);
     this.fenceDb = new LocalDatabase(config.database(), config.stateDir());
+    this.ladder = FencingLadder.forAgent(config, new LocalDatabase(config.database(), config.stateDir()));
     this.probeDb = new LocalDatabase(config.database(), config.stateDir());
     this.links = new ControllerLinks(config.controllers(), this::hello, new LinkEvents(), timers,
         config.lease().renewInterval().multipliedBy(2));
@@ -171,19 +179,15 @@ public final class Agent implements Closeable {
         LOG.warn("directive {} from {}: fence {} ({})", d.getId(), via, config.node(), d.getFence().getReason());
         // The epoch is being given away: this node is primary of nothing from here on.
         act(keeper.onCommittedEpoch(d.getEpoch(), "", System.nanoTime()));
+        // The whole ladder, as for a lapsing lease: the controller needs the fence confirmed.
+        FenceRequest request = new FenceRequest(config.cluster(), config.node(), d.getEpoch(),
+            "directive " + d.getId() + ": " + d.getFence().getReason());
         fencer.execute(() -> {
-          String detail;
-          boolean done;
-          try {
-            FenceOutcome o = fenceDb.fence(config.lease().fenceLead());
-            done = o.fenced();
-            detail = o.reason();
-          } catch (SQLException e) {
-            done = false;
-            detail = "database unreachable: " + e.getMessage();
-          }
-          LOG.warn("directive {}: {} ({})", d.getId(), done ? "fenced" : "NOT fenced", detail);
-          links.ack(via, ack.setDone(done).setDetail(detail).build());
+          LadderOutcome o = ladder.fence(request);
+          String detail = o.confirmedBy().map(r -> r.rung() + ": " + r.reason())
+              .orElse("not confirmed after " + o.elapsed().toMillis() + " ms (" + o.steps().size() + " rungs)");
+          LOG.warn("directive {}: {} ({})", d.getId(), o.confirmed() ? "fenced" : "NOT fenced", detail);
+          links.ack(via, ack.setDone(o.confirmed()).setDetail(detail).build());
         });
       }
       case KIND_NOT_SET -> {
@@ -201,8 +205,14 @@ public final class Agent implements Closeable {
           LOG.debug("renewal {} for epoch {} not sent: no controller connected", r.requestId(), r.epoch());
         }
       } else if (a instanceof LeaseAction.Fence f) {
-        LOG.warn("fencing {}: {} ({})", config.node(), f.reason(), f.detail());
-        fencer.execute(() -> fence(f));
+        // A fence that is not confirmed is ordered again every tick; say so once per reason or 5 s.
+        if (f.reason() != lastFenceReason || now - lastFenceLogNanos > 5_000_000_000L) {
+          LOG.warn("fencing {}: {} ({})", config.node(), f.reason(), f.detail());
+          lastFenceReason = f.reason();
+          lastFenceLogNanos = now;
+        }
+        long epoch = keeper.highestEpochSeen();
+        fencer.execute(() -> fence(f, epoch));
       } else if (a instanceof LeaseAction.Unfence u) {
         Duration left = Duration.ofNanos(Math.max(0, keeper.remainingNanos(now)));
         LOG.info("lease held for epoch {} ({} ms left): making {} writable", u.epoch(), left.toMillis(), config.node());
@@ -219,28 +229,25 @@ public final class Agent implements Closeable {
     persistEpoch();
   }
 
-  private void fence(LeaseAction.Fence f) {
-    try {
-      FenceOutcome o = fenceDb.fence(config.lease().fenceLead());
-      if (o.fenced()) {
-        LOG.warn("fenced {} in {} ms ({} attempts, {} sessions killed): {}", config.node(), o.elapsed().toMillis(),
-            o.attempts(), o.killed().size(), o.reason());
-      } else {
-        LOG.error("FENCING NOT CONFIRMED on {} after {} ms: {} (retrying; the in-database guard still fires at lease expiry)",
-            config.node(), o.elapsed().toMillis(), o.reason());
-        loop.execute(() -> keeper.actionFailed(f));
-      }
-    } catch (SQLException e) {
-      LOG.error("FENCING FAILED on {}: {} (retrying; the in-database guard fires at lease expiry)", config.node(),
-          e.getMessage());
+  /** Runs the fencing ladder (it logs every rung); when no rung confirms the fence the keeper asks again next tick. */
+  private void fence(LeaseAction.Fence f, long epoch) {
+    if (!ladder.fence(new FenceRequest(config.cluster(), config.node(), epoch, f.reason() + ": " + f.detail())).confirmed()) {
       loop.execute(() -> keeper.actionFailed(f));
     }
   }
 
+  /**
+   * Extends the local lease row. At most one refresh waits on the fencer at a time: on a hanging
+   * server each would block for a socket timeout, and a queue of them would delay a fence behind it.
+   */
   private void refreshLeaseRow() {
+    if (!refreshPending.compareAndSet(false, true)) return;
+    // Read on the loop thread, which owns the keeper. A refresh that waited writes a shorter row than
+    // the lease now allows: that errs on the safe side.
     long epoch = keeper.highestEpochSeen();
     Duration left = Duration.ofNanos(Math.max(0, keeper.remainingNanos(System.nanoTime())));
     fencer.execute(() -> {
+      refreshPending.set(false);
       try {
         fenceDb.refreshLease(epoch, config.node(), left);
       } catch (SQLException e) {
@@ -285,6 +292,7 @@ public final class Agent implements Closeable {
     prober.shutdownNow();
     timers.shutdownNow();
     fencer.shutdown();
+    ladder.close();
     fenceDb.close();
     probeDb.close();
   }

@@ -30,6 +30,18 @@ public final class AgentProcess {
    */
   public static AgentProcess start(ProcessSupervisor supervisor, Path dir, String cluster, String node,
       List<String> controllers, DatabaseEndpoint database, String extraYaml) throws IOException {
+    return start(supervisor, dir, cluster, node, controllers, database, null, extraYaml);
+  }
+
+  /**
+   * As {@link #start(ProcessSupervisor, Path, String, String, List, DatabaseEndpoint, String)}, and
+   * gives the agent the server's pid file ({@code database.pidFile}), which arms the SIGKILL rung of
+   * its fencing ladder.
+   *
+   * @param pidFile the server's pid file (e.g. {@link DatabaseNode#pidFile()}), or null for none
+   */
+  public static AgentProcess start(ProcessSupervisor supervisor, Path dir, String cluster, String node,
+      List<String> controllers, DatabaseEndpoint database, Path pidFile, String extraYaml) throws IOException {
     Files.createDirectories(dir);
     Path password = dir.resolve("db.password");
     Files.writeString(password, database.password());
@@ -44,8 +56,9 @@ public final class AgentProcess {
         .append("  user: '").append(database.user()).append("'\n")
         .append("  passwordFile: '").append(password.toAbsolutePath()).append("'\n")
         .append("  connectTimeout: ").append(database.connectTimeout().toMillis()).append("ms\n")
-        .append("  socketTimeout: ").append(database.socketTimeout().toMillis()).append("ms\n")
-        .append("stateDir: '").append(dir.resolve("state").toAbsolutePath()).append("'\n")
+        .append("  socketTimeout: ").append(database.socketTimeout().toMillis()).append("ms\n");
+    if (pidFile != null) yaml.append("  pidFile: '").append(pidFile.toAbsolutePath()).append("'\n");
+    yaml.append("stateDir: '").append(dir.resolve("state").toAbsolutePath()).append("'\n")
         .append(extraYaml);
     Files.writeString(dir.resolve("agent.yaml"), yaml);
     AgentProcess agent = new AgentProcess(supervisor, node, dir);

@@ -88,8 +88,8 @@ public final class ConfigLoader {
 
     YamlObject r = top.object("raft", Set.of("electionTimeoutMin", "electionTimeoutMax", "requestTimeout",
         "snapshotThreshold", "segmentSize"));
-    Duration min = r.duration("electionTimeoutMin", "1s");
-    Duration max = r.duration("electionTimeoutMax", "2s");
+    Duration min = r.duration("electionTimeoutMin", "500ms");
+    Duration max = r.duration("electionTimeoutMax", "1s");
     if (min.toMillis() < 50) throw new YamlObject.FieldError(r.where("electionTimeoutMin"), "must be at least 50ms");
     if (max.compareTo(min) <= 0) {
       throw new YamlObject.FieldError(r.where("electionTimeoutMax"), "must be greater than electionTimeoutMin ("

@@ -25,8 +25,8 @@ class ConfigLoaderTest {
     ControllerConfig c = ConfigLoader.parse("id: c2\ndataDir: /tmp/x\n" + PEERS, "t.yaml");
     assertThat(c.self().http()).isEqualTo(new HostPort("127.0.0.1", 8002));
     assertThat(c.group()).isEqualTo("deneb");
-    assertThat(c.raft().electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.raft().electionTimeoutMax()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.raft().electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.raft().electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.raft().requestTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.raft().snapshotThreshold()).isEqualTo(10_000);
     assertThat(c.raft().segmentSizeBytes()).isEqualTo(4 << 20);

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -55,20 +54,22 @@ public final class LocalDatabase implements Closeable {
     return dialect;
   }
 
-  /** Creates the local lease table and the guard event; warns about accounts that bypass read-only. */
+  /**
+   * Creates the local lease table and the guard event; warns about accounts that bypass read-only.
+   * The guard goes in last: on a writable server without a lease row it fires within a second and
+   * kills every client session, this one included, which must not fail the agent's start.
+   */
   public void prepare() throws SQLException {
     Connection c = connection();
     dialect.installLeaseTable(c);
-    if (dialect.readOnlyState(c).level() == ReadOnlyLevel.WRITABLE) {
-      // A writable server without a lease row would be fenced by the guard at once; that is only
-      // right if no agent holds a lease, which the lease keeper decides. Leave the row as it is.
-      LOG.warn("database {} is writable at agent start; the lease keeper will fence it unless it gets a lease", endpoint);
-    }
-    dialect.installGuard(c);
-    List<ReadOnlyBypass> bypass = dialect.readOnlyBypassAccounts(c);
-    for (ReadOnlyBypass b : bypass) {
+    for (ReadOnlyBypass b : dialect.readOnlyBypassAccounts(c)) {
       LOG.warn("account {} bypasses read_only: fencing cannot stop its writes; do not give it to applications", b);
     }
+    if (dialect.readOnlyState(c).level() == ReadOnlyLevel.WRITABLE) {
+      LOG.warn("database {} is writable at agent start without a lease held by this agent: the guard and the "
+          + "lease keeper will fence it unless a lease is granted", endpoint);
+    }
+    dialect.installGuard(c);
   }
 
   /** Read-only, kill client sessions, verify — within {@code budget} (DESIGN §3.2 step 4). */

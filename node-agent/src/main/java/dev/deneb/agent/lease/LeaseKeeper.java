@@ -28,7 +28,14 @@ public final class LeaseKeeper {
   /** Monotonic time until which the lease holds; NEVER when no renewal was accepted for primaryEpoch. */
   private long leaseUntil = NEVER;
   private long lastRenewSent = NEVER;
+  /**
+   * Whether the database may accept writes: set when an unfence is ordered, cleared only when a fence
+   * is ordered. Conservative on purpose — after an unfence that failed or is in doubt the server may
+   * still be writable (an earlier unfence worked), so the keeper must still fence it at lease end.
+   */
   private boolean writable;
+  /** An unfence is in doubt while the lease holds: order it again (it is idempotent). */
+  private boolean reissueUnfence;
   private long nextRequestId;
   private final Map<Long, Sent> inFlight = new HashMap<>();
 
@@ -106,7 +113,9 @@ public final class LeaseKeeper {
    * as one is.
    */
   public void actionFailed(LeaseAction action) {
-    if (action instanceof LeaseAction.Unfence) writable = false;
+    // An unfence in doubt keeps `writable` (the server may be writable) and is simply ordered again;
+    // a fence in doubt makes the server count as writable, so it is ordered again too.
+    if (action instanceof LeaseAction.Unfence) reissueUnfence = true;
     if (action instanceof LeaseAction.Fence) writable = true;
   }
 
@@ -114,6 +123,7 @@ public final class LeaseKeeper {
   public List<LeaseAction> tick(long now) {
     List<LeaseAction> actions = new ArrayList<>();
     if (primaryEpoch == 0) {
+      reissueUnfence = false;
       if (writable) {
         writable = false;
         actions.add(new LeaseAction.Fence(Reason.NOT_PRIMARY, "epoch " + highestEpochSeen + " does not name " + node));
@@ -129,11 +139,15 @@ public final class LeaseKeeper {
     boolean holds = leaseUntil != NEVER && now < leaseUntil - settings.fenceLead().toNanos();
     if (writable && !holds) {
       writable = false;
+      reissueUnfence = false;
       actions.add(new LeaseAction.Fence(Reason.LEASE_EXPIRING, leaseUntil == NEVER ? "no lease held"
           : "lease ends in " + Math.max(0, (leaseUntil - now) / 1_000_000) + " ms (fenceLead "
               + settings.fenceLead().toMillis() + " ms)"));
     } else if (!writable && holds) {
       writable = true;
+      actions.add(new LeaseAction.Unfence(primaryEpoch, Reason.LEASE_HELD));
+    } else if (writable && holds && reissueUnfence) {
+      reissueUnfence = false;
       actions.add(new LeaseAction.Unfence(primaryEpoch, Reason.LEASE_HELD));
     }
     // Forget requests whose answer can no longer extend the lease.
@@ -143,6 +157,7 @@ public final class LeaseKeeper {
 
   private List<LeaseAction> fenceIfWritable(Reason reason, String detail, long now) {
     List<LeaseAction> actions = new ArrayList<>();
+    reissueUnfence = false;
     if (writable) {
       writable = false;
       actions.add(new LeaseAction.Fence(reason, detail));

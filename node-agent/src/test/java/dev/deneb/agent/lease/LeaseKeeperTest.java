@@ -93,6 +93,10 @@ class LeaseKeeperTest {
     Unfence u = (Unfence) keeper.onGrant(r.requestId(), true, 1, "", 5 * MS).get(0);
     keeper.actionFailed(u); // e.g. the guard killed the agent's session under it
     assertThat(keeper.tick(10 * MS)).contains(new Unfence(1, Reason.LEASE_HELD));
+    assertThat(keeper.tick(20 * MS)).noneMatch(a -> a instanceof Unfence); // once per failure
+    // An unfence in doubt may have worked: the server still counts as writable and is fenced at lease end.
+    keeper.actionFailed(new Unfence(1, Reason.LEASE_HELD));
+    assertThat(keeper.writable()).isTrue();
     List<LeaseAction> fence = keeper.tick(2500 * MS); // past s + ttl(1-ρ) - fenceLead
     Fence f = (Fence) fence.stream().filter(a -> a instanceof Fence).findFirst().orElseThrow();
     keeper.actionFailed(f); // the database did not answer
