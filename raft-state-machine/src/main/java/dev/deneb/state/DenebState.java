@@ -14,12 +14,22 @@ import java.util.TreeMap;
  *
  * <p>Cluster records are Protobuf messages: immutable, value-equal, and already the snapshot form.
  */
-public record DenebState(SortedMap<String, ClusterRecord> clusters) {
+public record DenebState(SortedMap<String, ClusterRecord> clusters, SortedMap<String, Long> retiredEpochs) {
 
   public static final DenebState EMPTY = new DenebState(new TreeMap<>());
 
   public DenebState {
     clusters = Collections.unmodifiableSortedMap(new TreeMap<>(clusters));
+    retiredEpochs = Collections.unmodifiableSortedMap(new TreeMap<>(retiredEpochs));
+  }
+
+  public DenebState(SortedMap<String, ClusterRecord> clusters) {
+    this(clusters, new TreeMap<>());
+  }
+
+  /** The last epoch a deleted cluster of this name reached, or 0: a re-created one starts above it. */
+  public long retiredEpoch(String name) {
+    return retiredEpochs.getOrDefault(name, 0L);
   }
 
   public Optional<ClusterRecord> cluster(String name) {
@@ -29,17 +39,19 @@ public record DenebState(SortedMap<String, ClusterRecord> clusters) {
   DenebState with(ClusterRecord cluster) {
     TreeMap<String, ClusterRecord> next = new TreeMap<>(clusters);
     next.put(cluster.getName(), cluster);
-    return new DenebState(next);
+    return new DenebState(next, retiredEpochs);
   }
 
   DenebState without(String name) {
     TreeMap<String, ClusterRecord> next = new TreeMap<>(clusters);
-    next.remove(name);
-    return new DenebState(next);
+    ClusterRecord gone = next.remove(name);
+    TreeMap<String, Long> retired = new TreeMap<>(retiredEpochs);
+    if (gone != null && gone.getEpoch() > retiredEpoch(name)) retired.put(name, gone.getEpoch());
+    return new DenebState(next, retired);
   }
 
   public StateSnapshot toSnapshot() {
-    return StateSnapshot.newBuilder().addAllClusters(clusters.values()).build();
+    return StateSnapshot.newBuilder().addAllClusters(clusters.values()).putAllRetiredEpochs(retiredEpochs).build();
   }
 
   public static DenebState fromSnapshot(StateSnapshot snapshot) {
@@ -49,6 +61,6 @@ public record DenebState(SortedMap<String, ClusterRecord> clusters) {
         throw new IllegalArgumentException("snapshot holds cluster '" + c.getName() + "' twice");
       }
     }
-    return new DenebState(clusters);
+    return new DenebState(clusters, new TreeMap<>(snapshot.getRetiredEpochsMap()));
   }
 }

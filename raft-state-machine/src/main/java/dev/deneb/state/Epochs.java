@@ -34,9 +34,11 @@ final class Epochs {
       return Applied.unchanged(state, Nodes.unknownNode(cluster, cmd.getPrimary()));
     }
     String reason = cmd.getReason().isEmpty() ? "bootstrap" : cmd.getReason();
-    ClusterRecord next = namePrimary(cluster, 1, cmd.getPrimary(), reason, atMillis, "");
-    return new Applied(state.with(next),
-        accepted(1, "cluster '" + cluster.getName() + "' bootstrapped: epoch 1, primary '" + cmd.getPrimary() + "'"));
+    // Above any epoch an earlier cluster of this name reached: agents remember those (S3).
+    long first = state.retiredEpoch(cluster.getName()) + 1;
+    ClusterRecord next = namePrimary(cluster, first, cmd.getPrimary(), reason, atMillis, "");
+    return new Applied(state.with(next), accepted(first,
+        "cluster '" + cluster.getName() + "' bootstrapped: epoch " + first + ", primary '" + cmd.getPrimary() + "'"));
   }
 
   /**

@@ -127,6 +127,19 @@ class EpochsTest {
   }
 
   @Test
+  void aReCreatedClusterStartsAboveTheEpochsItsNameReachedBefore() {
+    Machine m = Machine.withCluster("orders", 2);
+    m.ok(failover("orders", 1, false, m.term));
+    m.ok(abort("orders", 2, m.term)); // epoch 2
+    m.ok(TestCommands.delete("orders"));
+    m.ok(TestCommands.create("orders", dev.deneb.protocol.ClusterSettings.getDefaultInstance()));
+    m.ok(TestCommands.register("orders", "db1"));
+    m.ok(TestCommands.bootstrap("orders", "db1"));
+    // Agents of the old cluster remember epoch 2; epoch 1 again would be refused by them (S3).
+    assertThat(m.cluster("orders").getEpoch()).isEqualTo(3);
+  }
+
+  @Test
   void anAbortBeforeCandidateChosenLetsTheOldPrimaryRenewAgain() {
     Machine m = Machine.withCluster("orders", 2);
     m.ok(failover("orders", 1, false, m.term));

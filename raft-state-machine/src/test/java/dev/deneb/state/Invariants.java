@@ -83,18 +83,22 @@ final class Invariants {
   static final class EpochsNeverDecrease implements Invariant {
     private final Map<String, Long> highest = new HashMap<>();
 
+    /**
+     * Across incarnations too (S3): agents remember the highest epoch they saw, so a cluster deleted
+     * and re-created under the same name must never name a primary at an epoch at or below it.
+     */
     @Override
     public void check(Step s) {
       for (String name : s.clusterNames()) {
         Optional<ClusterRecord> after = s.after(name);
-        if (after.isEmpty()) {
-          highest.remove(name);
-          continue;
-        }
-        if (s.created(name)) highest.remove(name);
+        if (after.isEmpty()) continue;
         long seen = highest.getOrDefault(name, 0L);
         long now = after.get().getEpoch();
+        if (now == 0) continue; // a re-created cluster before its bootstrap names no one
         require(now >= seen, "epoch of '%s' went from %d down to %d", name, seen, now);
+        if (s.before(name).map(b -> b.getEpoch() == 0).orElse(true) && seen > 0) {
+          require(now > seen, "re-created '%s' bootstrapped at epoch %d, not above its earlier %d", name, now, seen);
+        }
         highest.put(name, now);
       }
     }
@@ -121,7 +125,8 @@ final class Invariants {
         Command c = s.command();
         require(s.cluster().equals(name), "epoch of '%s' changed by a command for '%s'", name, s.cluster());
         if (c.hasBootstrapEpoch()) {
-          require(b.getEpoch() == 0 && a.getEpoch() == 1 && a.getPrimary().equals(c.getBootstrapEpoch().getPrimary()),
+          require(b.getEpoch() == 0 && a.getEpoch() == s.before().retiredEpoch(name) + 1
+                  && a.getPrimary().equals(c.getBootstrapEpoch().getPrimary()),
               "bootstrap moved '%s' from epoch %d to %d naming '%s'", name, b.getEpoch(), a.getEpoch(), a.getPrimary());
         } else if (c.hasAbortWorkflow()) {
           // An abort before CANDIDATE_CHOSEN commits the target epoch naming the old primary again.
