@@ -75,6 +75,7 @@ public final class Agent implements Closeable {
   /** Checks the database first, so a wrong DSN or password fails the start with a clear reason. */
   public void start() throws SQLException {
     fenceDb.prepare();
+    resumeLease();
     LOG.info("agent {}/{} started: database {}, controllers {}, highest epoch seen {}", config.cluster(), config.node(),
         config.database(), config.controllers(), storedEpoch);
     links.start();
@@ -101,6 +102,21 @@ public final class Agent implements Closeable {
       LOG.warn("{} is writable although this agent holds no lease: fencing it", config.node());
       keeper.actionFailed(new LeaseAction.Fence(LeaseAction.Reason.NOT_PRIMARY, "writable without a lease"));
     }
+  }
+
+  /**
+   * A restart within the TTL is invisible (DESIGN §3.8): if this node's lease row says the previous
+   * run held a lease that has not run out, carry on with it; the next accepted renewal takes over,
+   * and a notice of a newer epoch naming someone else ends it.
+   */
+  private void resumeLease() throws SQLException {
+    var row = fenceDb.leaseRow();
+    if (row.isEmpty() || !row.get().node().equals(config.node()) || row.get().expired()) return;
+    long now = System.nanoTime();
+    boolean resumed = keeper.resume(row.get().epoch(), row.get().remaining().toNanos(), now);
+    LOG.info("lease row of the previous run: epoch {}, {} ms left: {}", row.get().epoch(),
+        row.get().remaining().toMillis(), resumed ? "resumed, the database stays writable" : "not resumed");
+    persistEpoch();
   }
 
   private Hello hello() {

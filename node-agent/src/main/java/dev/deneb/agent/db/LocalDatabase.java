@@ -72,6 +72,16 @@ public final class LocalDatabase implements Closeable {
     dialect.installGuard(c);
   }
 
+  /** The local lease row a previous agent run wrote, if any. */
+  public Optional<dev.deneb.fencing.dialect.LeaseRow> leaseRow() throws SQLException {
+    try {
+      return dialect().readLease(connection());
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
   /** Read-only, kill client sessions, verify — within {@code budget} (DESIGN §3.2 step 4). */
   public FenceOutcome fence(Duration budget) throws SQLException {
     try {

@@ -60,6 +60,25 @@ public final class LeaseKeeper {
     return leaseUntil == NEVER ? 0 : leaseUntil - now;
   }
 
+  /**
+   * After an agent restart: the lease the previous run held, as its local lease row still records it
+   * ({@code remainingNanos} on the database's clock, which the row's writer had already bounded by
+   * that lease). Resuming it keeps a writable primary writable through a restart within the TTL
+   * (DESIGN §3.8) — the next accepted renewal takes over. Refused for an epoch below the highest seen.
+   *
+   * @return whether the lease was resumed
+   */
+  public boolean resume(long epoch, long remainingNanos, long now) {
+    if (epoch < highestEpochSeen || epoch <= 0) return false;
+    long until = now + (long) (remainingNanos * (1 - settings.drift()));
+    if (until - settings.fenceLead().toNanos() <= now) return false;
+    highestEpochSeen = epoch;
+    primaryEpoch = epoch;
+    leaseUntil = until;
+    writable = true;
+    return true;
+  }
+
   /** The cluster's TTL can change with its settings; a shorter TTL applies from the next renewal. */
   public void updateSettings(LeaseSettings next) {
     this.settings = next;

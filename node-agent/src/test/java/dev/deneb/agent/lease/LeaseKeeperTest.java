@@ -104,6 +104,18 @@ class LeaseKeeperTest {
   }
 
   @Test
+  void aRestartedAgentResumesTheLeaseItsRowRecordsAndNoMore() {
+    LeaseKeeper restarted = new LeaseKeeper("db1", settings, 4);
+    assertThat(restarted.resume(3, 2000 * MS, 0)).as("below the highest epoch seen").isFalse();
+    assertThat(restarted.resume(4, 400 * MS, 0)).as("less than fenceLead left").isFalse();
+    assertThat(restarted.resume(4, 2000 * MS, 0)).isTrue();
+    assertThat(restarted.writable()).isTrue();
+    // 2000 ms on the database's clock counts as 1980 ms here (ρ = 1%); fence at 1980 - 500.
+    assertThat(restarted.tick(1479 * MS)).noneMatch(a -> a instanceof Fence);
+    assertThat(restarted.tick(1480 * MS)).anyMatch(a -> a instanceof Fence);
+  }
+
+  @Test
   void aLateAnswerFromAnOlderEpochGrantsNothing() {
     Renew old = (Renew) keeper.onCommittedEpoch(5, "db1", 0).get(0);
     keeper.onCommittedEpoch(6, "db2", 10 * MS);
