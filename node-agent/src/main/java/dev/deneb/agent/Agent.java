@@ -230,7 +230,7 @@ public final class Agent implements Closeable {
         long epoch = keeper.highestEpochSeen();
         fencer.execute(() -> fence(f, epoch));
       } else if (a instanceof LeaseAction.Unfence u) {
-        Duration left = Duration.ofNanos(Math.max(0, keeper.remainingNanos(now)));
+        Duration left = rowValidity(now);
         LOG.info("lease held for epoch {} ({} ms left): making {} writable", u.epoch(), left.toMillis(), config.node());
         fencer.execute(() -> {
           try {
@@ -253,6 +253,15 @@ public final class Agent implements Closeable {
   }
 
   /**
+   * How long the lease row keeps the guard quiet: the lease's remainder less fenceLead, like the
+   * agent's own fence point. The guard checks once a second, so a dead agent's primary is read-only
+   * at most about a second after the point where a live agent would have fenced it.
+   */
+  private Duration rowValidity(long now) {
+    return Duration.ofNanos(Math.max(0, keeper.remainingNanos(now) - config.lease().fenceLead().toNanos()));
+  }
+
+  /**
    * Extends the local lease row. At most one refresh waits on the fencer at a time: on a hanging
    * server each would block for a socket timeout, and a queue of them would delay a fence behind it.
    */
@@ -261,7 +270,7 @@ public final class Agent implements Closeable {
     // Read on the loop thread, which owns the keeper. A refresh that waited writes a shorter row than
     // the lease now allows: that errs on the safe side.
     long epoch = keeper.highestEpochSeen();
-    Duration left = Duration.ofNanos(Math.max(0, keeper.remainingNanos(System.nanoTime())));
+    Duration left = rowValidity(System.nanoTime());
     fencer.execute(() -> {
       refreshPending.set(false);
       try {
