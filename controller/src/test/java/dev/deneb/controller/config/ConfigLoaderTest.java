@@ -49,6 +49,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theShippedExamplesAreValid() throws Exception {
+    for (String id : java.util.List.of("c1", "c2", "c3")) {
+      ControllerConfig c = ConfigLoader.load(java.nio.file.Path.of("..", "config", "controller-" + id + ".yaml"));
+      assertThat(c.id()).isEqualTo(id);
+      assertThat(c.peers()).hasSize(3).allSatisfy(p -> assertThat(p.agent()).isPresent());
+    }
+  }
+
+  @Test
   void overridesAreRead() throws Exception {
     ControllerConfig c = ConfigLoader.parse("id: c1\ndataDir: /tmp/x\n" + PEERS + """
         raft: {electionTimeoutMin: 300ms, electionTimeoutMax: 600ms, snapshotThreshold: 20, segmentSize: 64KB}
