@@ -74,8 +74,8 @@ public final class Agent implements Closeable {
 
   /** Checks the database first, so a wrong DSN or password fails the start with a clear reason. */
   public void start() throws SQLException {
-    fenceDb.prepare();
-    resumeLease();
+    fenceDb.connection(); // a wrong address, user or password fails the start here, at once
+    prepareDatabase();
     LOG.info("agent {}/{} started: database {}, controllers {}, highest epoch seen {}", config.cluster(), config.node(),
         config.database(), config.controllers(), storedEpoch);
     links.start();
@@ -101,6 +101,26 @@ public final class Agent implements Closeable {
     } else if (!keeper.writable() && !report.getReadOnly()) {
       LOG.warn("{} is writable although this agent holds no lease: fencing it", config.node());
       keeper.actionFailed(new LeaseAction.Fence(LeaseAction.Reason.NOT_PRIMARY, "writable without a lease"));
+    }
+  }
+
+  /**
+   * Installs the lease table and guard, then resumes a lease the previous run held. On a writable
+   * server without a lease row the guard fires as soon as it exists and kills every client session,
+   * possibly this one mid-way: a lost connection here is retried (every step is idempotent);
+   * anything else fails the start.
+   */
+  private void prepareDatabase() throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        fenceDb.prepare();
+        resumeLease();
+        return;
+      } catch (SQLException e) {
+        boolean connectionLost = e.getSQLState() != null && e.getSQLState().startsWith("08");
+        if (!connectionLost || attempt == 5) throw e;
+        LOG.warn("connection lost while preparing the database (attempt {}): {}; retrying", attempt, e.getMessage());
+      }
     }
   }
 

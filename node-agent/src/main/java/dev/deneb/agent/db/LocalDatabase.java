@@ -60,6 +60,15 @@ public final class LocalDatabase implements Closeable {
    * kills every client session, this one included, which must not fail the agent's start.
    */
   public void prepare() throws SQLException {
+    try {
+      install();
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  private void install() throws SQLException {
     Connection c = connection();
     dialect.installLeaseTable(c);
     for (ReadOnlyBypass b : dialect.readOnlyBypassAccounts(c)) {
