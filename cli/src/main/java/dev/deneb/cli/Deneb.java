@@ -4,6 +4,7 @@ import dev.deneb.cli.bench.BenchCommand;
 import dev.deneb.cli.ctl.CtlCommand;
 import dev.deneb.cli.demo.DemoCommand;
 import dev.deneb.agent.AgentCommand;
+import dev.deneb.protocol.config.HostPort;
 import dev.deneb.controller.ControllerCommand;
 import java.time.Duration;
 import java.util.function.Function;

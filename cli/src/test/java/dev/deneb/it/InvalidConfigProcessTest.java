@@ -25,7 +25,7 @@ class InvalidConfigProcessTest {
         """.formatted(dir.resolve("data")));
     Result r = run(List.of("controller", "--config", config.toString()));
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.output()).contains("peers[0].raft").contains("not a number");
+    assertThat(r.output()).contains("peers[0].raft").contains("is not a port number");
     assertThat(dir.resolve("data")).doesNotExist();
   }
 

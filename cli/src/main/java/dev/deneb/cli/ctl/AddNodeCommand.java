@@ -1,7 +1,7 @@
 package dev.deneb.cli.ctl;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.deneb.cli.HostPort;
+import dev.deneb.protocol.config.HostPort;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

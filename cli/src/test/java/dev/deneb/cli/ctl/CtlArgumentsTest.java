@@ -3,7 +3,7 @@ package dev.deneb.cli.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deneb.cli.Deneb;
-import dev.deneb.cli.HostPort;
+import dev.deneb.protocol.config.HostPort;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -75,7 +75,7 @@ class ConfigLoaderTest {
       "unknown top field     | id: c1\\ndataDir: /x\\ndatadir: /y\\nPEERS                  | datadir: is not a known field",
       "id not a peer         | id: c9\\ndataDir: /x\\nPEERS                                | id: 'c9' is not one of peers",
       "bad raft address      | id: c1\\ndataDir: /x\\npeers: [{id: c1, raft: nohost, http: 127.0.0.1:1}] | peers[0].raft: 'nohost' is not host:port",
-      "bad port              | id: c1\\ndataDir: /x\\npeers: [{id: c1, raft: h:99999, http: h:1}] | peers[0].raft: 'h:99999' has port 99999",
+      "bad port              | id: c1\\ndataDir: /x\\npeers: [{id: c1, raft: h:99999, http: h:1}] | peers[0].raft: 'h:99999' is not host:port: port 99999 is not between 1 and 65535",
       "even group            | id: c1\\ndataDir: /x\\npeers: [{id: c1, raft: h:1, http: h:2}, {id: c2, raft: h:3, http: h:4}] | peers: 2 members",
       "duplicate peer        | id: c1\\ndataDir: /x\\npeers: [{id: c1, raft: h:1, http: h:2}, {id: c1, raft: h:3, http: h:4}, {id: c3, raft: h:5, http: h:6}] | peers[1].id: 'c1' appears twice",
       "bad duration          | id: c1\\ndataDir: /x\\nPEERS\\nraft: {electionTimeoutMin: soon} | raft.electionTimeoutMin: 'soon' is not a duration",

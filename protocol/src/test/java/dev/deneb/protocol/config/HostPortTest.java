@@ -1,4 +1,4 @@
-package dev.deneb.cli;
+package dev.deneb.protocol.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
