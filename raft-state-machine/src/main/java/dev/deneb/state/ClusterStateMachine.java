@@ -32,6 +32,8 @@ public final class ClusterStateMachine {
       case COMPLETE_WORKFLOW -> Workflows.complete(state, command.getCompleteWorkflow(), entryTerm);
       case ABORT_WORKFLOW -> Workflows.abort(state, command.getAbortWorkflow(), at, entryTerm);
       case SET_PAUSED -> Workflows.setPaused(state, command.getSetPaused());
+      case RECORD_ACK -> Settlements.recordAck(state, command.getRecordAck(), at);
+      case SETTLE_NODE -> Settlements.settle(state, command.getSettleNode(), at, entryTerm);
       case KIND_NOT_SET -> throw new IllegalArgumentException(
           "command has no kind (a newer Deneb's command, or a corrupt entry): " + command);
     };

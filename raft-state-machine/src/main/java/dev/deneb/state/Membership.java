@@ -57,7 +57,9 @@ final class Membership {
   static Applied register(DenebState state, RegisterNode cmd) {
     Optional<ClusterRecord> found = state.cluster(cmd.getCluster());
     if (found.isEmpty()) return unknownCluster(state, cmd.getCluster());
-    Optional<String> bad = Rules.checkNodeName(cmd.getNode()).or(() -> Rules.checkAddress(cmd.getHost(), cmd.getPort()));
+    Optional<String> bad = Rules.checkNodeName(cmd.getNode()).or(() -> Rules.checkAddress(cmd.getHost(), cmd.getPort()))
+        .or(() -> cmd.getReplicationHost().isEmpty() && cmd.getReplicationPort() == 0 ? Optional.empty()
+            : Rules.checkAddress(cmd.getReplicationHost(), cmd.getReplicationPort()).map(w -> "replication address: " + w));
     if (bad.isPresent()) return Applied.unchanged(state, refused(Refusal.INVALID_ARGUMENT, bad.get()));
     if (cmd.getPromotionRule() == PromotionRule.UNRECOGNIZED) {
       return Applied.unchanged(state, refused(Refusal.INVALID_ARGUMENT, "promotion rule must be prefer, neutral or must_not"));
@@ -68,7 +70,8 @@ final class Membership {
     Optional<NodeRecord> existing = Nodes.find(cluster, cmd.getNode());
     if (existing.isPresent()) {
       NodeRecord n = existing.get();
-      if (n.getHost().equals(cmd.getHost()) && n.getPort() == cmd.getPort() && n.getPromotionRule() == rule) {
+      if (n.getHost().equals(cmd.getHost()) && n.getPort() == cmd.getPort() && n.getPromotionRule() == rule
+          && n.getReplicationHost().equals(cmd.getReplicationHost()) && n.getReplicationPort() == cmd.getReplicationPort()) {
         return Applied.unchanged(state, accepted(cluster.getEpoch(), "node '" + cmd.getNode() + "' already registered"));
       }
       return Applied.unchanged(state, refused(Refusal.NODE_EXISTS, cluster.getEpoch(),
@@ -77,6 +80,7 @@ final class Membership {
     }
     NodeRecord node = NodeRecord.newBuilder()
         .setNode(cmd.getNode()).setHost(cmd.getHost()).setPort(cmd.getPort())
+        .setReplicationHost(cmd.getReplicationHost()).setReplicationPort(cmd.getReplicationPort())
         .setPromotionRule(rule).setState(NodeState.ONLINE).build();
     ClusterRecord next = cluster.toBuilder().addNodes(node).build();
     return new Applied(state.with(next), accepted(next.getEpoch(), "node '" + cmd.getNode() + "' registered"));

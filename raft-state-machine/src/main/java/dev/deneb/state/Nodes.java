@@ -29,6 +29,27 @@ public final class Nodes {
         "cluster '" + cluster.getName() + "' has no node named '" + node + "'");
   }
 
+  /** Flags every online node except {@code primary} as needing a GTID check before it may replicate. */
+  static ClusterRecord markForCheck(ClusterRecord cluster, String primary) {
+    ClusterRecord.Builder b = cluster.toBuilder();
+    for (int i = 0; i < b.getNodesCount(); i++) {
+      NodeRecord n = b.getNodes(i);
+      if (!n.getNode().equals(primary) && n.getState() == NodeState.ONLINE) {
+        b.setNodes(i, n.toBuilder().setNeedsCheck(true));
+      }
+    }
+    return b.build();
+  }
+
+  /** Where replicas reach {@code node}: its replication address, else its client address. */
+  public static String replicationHost(NodeRecord n) {
+    return n.getReplicationHost().isEmpty() ? n.getHost() : n.getReplicationHost();
+  }
+
+  public static int replicationPort(NodeRecord n) {
+    return n.getReplicationHost().isEmpty() ? n.getPort() : n.getReplicationPort();
+  }
+
   /** Why {@code node} may not become primary, or empty when it may. */
   static Optional<CommandResult> ineligible(ClusterRecord cluster, String node) {
     Optional<NodeRecord> n = find(cluster, node);
@@ -36,6 +57,11 @@ public final class Nodes {
     if (n.get().getState() != NodeState.ONLINE) {
       return Optional.of(Results.refused(Refusal.NOT_ELIGIBLE, cluster.getEpoch(),
           "node '" + node + "' is " + n.get().getState() + ", not ONLINE"));
+    }
+    if (n.get().getNeedsCheck()) {
+      // It replicated from an earlier primary and may hold transactions the current one lacks.
+      return Optional.of(Results.refused(Refusal.NOT_ELIGIBLE, cluster.getEpoch(),
+          "node '" + node + "' has not been checked against the current primary's GTIDs yet"));
     }
     if (n.get().getPromotionRule() == PromotionRule.MUST_NOT) {
       return Optional.of(Results.refused(Refusal.NOT_ELIGIBLE, cluster.getEpoch(),

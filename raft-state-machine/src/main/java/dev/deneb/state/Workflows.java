@@ -95,13 +95,18 @@ final class Workflows {
 
     WorkflowRecord.Builder workflow = cluster.getWorkflow().toBuilder()
         .setStep(cmd.getStep()).setStepAtMillis(atMillis).setDetail(cmd.getDetail());
+    if (cmd.getStep() == WorkflowStep.FENCED) workflow.setFinalGtids(cmd.getFinalGtids());
     ClusterRecord next = cluster;
     if (cmd.getStep() == WorkflowStep.CANDIDATE_CHOSEN) {
+      workflow.setLostGtids(cmd.getLostGtids());
       // S2: the epoch that names the new primary is committed here, before promotion and discovery.
       workflow.setTarget(cmd.getCandidate());
       String why = cluster.getWorkflow().getKind().name().toLowerCase() + ": " + cluster.getWorkflow().getReason();
       next = Epochs.namePrimary(cluster, cluster.getWorkflow().getTargetEpoch(), cmd.getCandidate(), why, atMillis,
           cmd.getLostGtids());
+      // Every other node replicated from (or was) the replaced primary: each must be checked against
+      // the new primary before it is told to replicate from it (DESIGN §3.6).
+      next = Nodes.markForCheck(next, cmd.getCandidate());
     }
     next = next.toBuilder().setWorkflow(workflow).build();
     return new Applied(state.with(next), accepted(next.getEpoch(),

@@ -1,6 +1,8 @@
 package dev.deneb.state;
 
 import static dev.deneb.state.TestCommands.abort;
+import static dev.deneb.state.TestCommands.ack;
+import static dev.deneb.state.TestCommands.settle;
 import static dev.deneb.state.TestCommands.advance;
 import static dev.deneb.state.TestCommands.begin;
 import static dev.deneb.state.TestCommands.bootstrap;
@@ -75,6 +77,9 @@ final class CommandMix {
     if (c.getPaused() && s.b() % 3 != 0) return pause(name, false);
     if (!c.hasWorkflow()) {
       if (s.b() % 6 == 0) return renewFromAgents(state, s);
+      for (var n : c.getNodesList()) {
+        if (n.getNeedsCheck() && s.c() % 2 == 0) return settle(name, n.getNode(), c.getEpoch(), s.d() % 4 == 0, mostlyRightTerm(s.e()));
+      }
       if (c.getLastAutoFailoverAtMillis() != 0 && s.c() % 3 == 0) {
         // a flapping primary: another automatic failover soon after the last one (often in cooldown)
         return begin(name, WorkflowKind.FAILOVER, c.getEpoch(), "", true, mostlyRightTerm(s.d()));
@@ -89,6 +94,11 @@ final class CommandMix {
     WorkflowRecord w = c.getWorkflow();
     if (s.b() % 15 == 0) return abort(name, w.getTargetEpoch(), mostlyRightTerm(s.d()));
     if (s.b() % 7 == 0) return renewFromAgents(state, s);
+    if (s.b() % 5 == 0) {
+      boolean fence = w.getStep().getNumber() < WorkflowStep.CANDIDATE_CHOSEN.getNumber();
+      String node = fence ? w.getFrom() : w.getTarget().isEmpty() ? w.getFrom() : w.getTarget();
+      return ack(name, node, fence ? "fence" : "promote", w.getTargetEpoch(), s.c() % 4 != 0);
+    }
     if (w.getStep() == WorkflowStep.REPOINTED) return complete(name, w.getTargetEpoch(), mostlyRightTerm(s.d()));
     WorkflowStep next = WorkflowStep.forNumber(w.getStep().getNumber() + 1);
     String candidate = next != WorkflowStep.CANDIDATE_CHOSEN ? ""
@@ -142,7 +152,9 @@ final class CommandMix {
     }
     if (k < 86) return complete(name, near(workflowEpoch, s.d()), anyTerm(s.e()));
     if (k < 89) return abort(name, near(workflowEpoch, s.d()), anyTerm(s.e()));
-    if (k < 94) return pause(name, s.c() % 2 == 0);
+    if (k < 92) return pause(name, s.c() % 2 == 0);
+    if (k < 94) return ack(name, node, s.c() % 2 == 0 ? "fence" : "promote", near(workflowEpoch, s.d()), s.e() % 2 == 0);
+    if (k < 96) return settle(name, node, near(epoch, s.d()), s.c() % 3 == 0, anyTerm(s.e()));
     return renewFromAgents(state, s);
   }
 

@@ -39,6 +39,8 @@ final class Invariants {
         new RenewalsMatchTheOracle(),
         new OneWorkflowPerCluster(),
         new WrongTermIsRefused(),
+        new PrimaryIsNeverQuarantinedOrUnchecked(),
+        new DirectivesFollowTheStep(),
         new SnapshotRoundTrip(snapshotDir, 16));
   }
 
@@ -338,6 +340,53 @@ final class Invariants {
         Files.deleteIfExists(Path.of(file.getPath() + ".md5"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * The primary of the current epoch is an online node that needs no GTID check, and a quarantined
+   * node or one waiting for its check is never told to replicate (DESIGN §3.6, S4).
+   */
+  static final class PrimaryIsNeverQuarantinedOrUnchecked implements Invariant {
+    @Override
+    public void check(Step s) {
+      for (ClusterRecord c : s.after().clusters().values()) {
+        if (c.getEpoch() == 0) continue;
+        for (var n : c.getNodesList()) {
+          if (n.getNode().equals(c.getPrimary())) {
+            require(n.getState() == dev.deneb.protocol.NodeState.ONLINE && !n.getNeedsCheck(),
+                "primary %s of %s is %s (needs check %s)", n.getNode(), c.getName(), n.getState(), n.getNeedsCheck());
+          }
+          if (n.getState() != dev.deneb.protocol.NodeState.ONLINE || n.getNeedsCheck()) {
+            require(Directives.pending(c, n.getNode()).filter(d -> d.hasReplicate()).isEmpty(),
+                "%s/%s is %s (needs check %s) but is told to replicate", c.getName(), n.getNode(), n.getState(), n.getNeedsCheck());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * S2 at the directive level: a node is told to promote only when the committed epoch names it, and
+   * the replaced primary stays under a fence order until the new one is promoted.
+   */
+  static final class DirectivesFollowTheStep implements Invariant {
+    @Override
+    public void check(Step s) {
+      for (ClusterRecord c : s.after().clusters().values()) {
+        for (var n : c.getNodesList()) {
+          var d = Directives.pending(c, n.getNode());
+          if (d.isPresent() && d.get().hasPromote()) {
+            require(c.getPrimary().equals(n.getNode()) && c.getEpoch() == d.get().getEpoch(),
+                "%s told to promote for epoch %d but epoch %d names %s", n.getNode(), d.get().getEpoch(), c.getEpoch(), c.getPrimary());
+          }
+          if (c.hasWorkflow() && n.getNode().equals(c.getWorkflow().getFrom())
+              && c.getWorkflow().getStep().getNumber() < WorkflowStep.PROMOTED.getNumber()) {
+            require(d.isPresent() && d.get().hasFence(), "%s is being replaced at %s but has no fence order",
+                n.getNode(), c.getWorkflow().getStep());
+          }
+        }
       }
     }
   }

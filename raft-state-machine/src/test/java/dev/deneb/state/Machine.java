@@ -65,5 +65,13 @@ final class Machine {
       ok(TestCommands.advance(cluster, target, step, step == WorkflowStep.CANDIDATE_CHOSEN ? candidate : "", term));
     }
     ok(TestCommands.complete(cluster, target, term));
+    admitAll(cluster);
+  }
+
+  /** The orchestrator's check of every node marked at CANDIDATE_CHOSEN: all admitted. */
+  void admitAll(String cluster) {
+    for (var n : cluster(cluster).getNodesList()) {
+      if (n.getNeedsCheck()) ok(TestCommands.settle(cluster, n.getNode(), cluster(cluster).getEpoch(), false, term));
+    }
   }
 }

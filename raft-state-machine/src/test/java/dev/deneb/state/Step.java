@@ -23,6 +23,8 @@ record Step(int index, Command command, long entryTerm, DenebState before, Deneb
       case COMPLETE_WORKFLOW -> command.getCompleteWorkflow().getCluster();
       case ABORT_WORKFLOW -> command.getAbortWorkflow().getCluster();
       case SET_PAUSED -> command.getSetPaused().getCluster();
+      case RECORD_ACK -> command.getRecordAck().getCluster();
+      case SETTLE_NODE -> command.getSettleNode().getCluster();
       case RENEW_LEASES, KIND_NOT_SET -> "";
     };
   }
@@ -34,6 +36,7 @@ record Step(int index, Command command, long entryTerm, DenebState before, Deneb
       case ADVANCE_WORKFLOW -> Optional.of(command.getAdvanceWorkflow().getTerm());
       case COMPLETE_WORKFLOW -> Optional.of(command.getCompleteWorkflow().getTerm());
       case ABORT_WORKFLOW -> Optional.of(command.getAbortWorkflow().getTerm());
+      case SETTLE_NODE -> Optional.of(command.getSettleNode().getTerm());
       default -> Optional.empty();
     };
   }

@@ -120,6 +120,18 @@ final class TestCommands {
         .setCluster(cluster).setTargetEpoch(targetEpoch).setReason("test abort").setTerm(term)).build();
   }
 
+  static Command ack(String cluster, String node, String kind, long epoch, boolean done) {
+    return Command.newBuilder().setRecordAck(dev.deneb.protocol.RecordAck.newBuilder().setCluster(cluster).setNode(node)
+        .setDirectiveId(cluster + "/" + epoch + "/" + kind + "/" + node).setEpoch(epoch).setDone(done)
+        .setDetail("test ack").setGtids("0-1-" + epoch)).build();
+  }
+
+  static Command settle(String cluster, String node, long epoch, boolean quarantine, long term) {
+    return Command.newBuilder().setSettleNode(dev.deneb.protocol.SettleNode.newBuilder().setCluster(cluster).setNode(node)
+        .setEpoch(epoch).setQuarantine(quarantine).setExtraGtids(quarantine ? "0-9-" + epoch : "")
+        .setDetail("test check").setTerm(term)).build();
+  }
+
   static Command pause(String cluster, boolean paused) {
     return Command.newBuilder().setSetPaused(SetPaused.newBuilder().setCluster(cluster).setPaused(paused)).build();
   }

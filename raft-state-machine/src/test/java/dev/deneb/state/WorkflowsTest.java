@@ -234,6 +234,8 @@ class WorkflowsTest {
     assertThat(c.getEpoch()).isEqualTo(2);
     assertThat(c.getPrimary()).isEqualTo("db2");
     assertThat(m.refused(failover(C, 1, false, m.term))).isEqualTo(Refusal.STALE_EPOCH);
+    assertThat(m.refused(switchover(C, 2, "db3", m.term))).isEqualTo(Refusal.NOT_ELIGIBLE); // not yet checked
+    m.admitAll(C);
     m.ok(switchover(C, 2, "db3", m.term));
     assertThat(m.cluster(C).getWorkflow().getFrom()).isEqualTo("db2");
     assertThat(m.cluster(C).getWorkflow().getTargetEpoch()).isEqualTo(3);

@@ -118,6 +118,7 @@ public final class CandidateChooser {
     if (n.getNode().equals(replaced)) return "the primary being replaced";
     if (n.getPromotionRule() == PromotionRule.MUST_NOT) return "promotion rule must_not";
     if (n.getState() != NodeState.ONLINE) return "node is " + n.getState();
+    if (n.getNeedsCheck()) return "not yet checked against the current primary's GTIDs";
     if (r == null) return "no report from its agent";
     if (!r.fresh()) return "its agent's last report is too old";
     if (!r.mysqldUp()) return "its database is down";

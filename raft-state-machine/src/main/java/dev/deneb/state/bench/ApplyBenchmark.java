@@ -278,6 +278,14 @@ public final class ApplyBenchmark {
         if (inWorkflow.isEmpty()) return renewals(); // every cluster is paused (a tiny benchmark)
         String name = inWorkflow.get(random.nextInt(inWorkflow.size()));
         WorkflowRecord w = state.cluster(name).orElseThrow().getWorkflow();
+        ClusterRecord current = state.cluster(name).orElseThrow();
+        for (var n : current.getNodesList()) {
+          if (n.getNeedsCheck()) {
+            // the orchestrator's GTID check of each node the new epoch left behind: admitted
+            return Command.newBuilder().setSettleNode(dev.deneb.protocol.SettleNode.newBuilder().setCluster(name)
+                .setNode(n.getNode()).setEpoch(current.getEpoch()).setDetail("bench").setTerm(TERM)).build();
+          }
+        }
         if (w.getStep() == WorkflowStep.REPOINTED) {
           inWorkflow.remove(name);
           return Command.newBuilder().setCompleteWorkflow(CompleteWorkflow.newBuilder()
