@@ -26,6 +26,8 @@ import java.util.Optional;
  * this class is checked only by parsing tests built from the 8.4 reference manual's column list and
  * by sharing {@link CommonDialect} with the MariaDB dialect, which is tested on real servers. The
  * statements follow the 8.4 manual. The Docker-backed suite of DESIGN §6 is where it gets run.
+ * The same holds for semi-sync: plugin, variable and status names (8.0.26+ {@code source}/{@code
+ * replica} spelling) are from the manual and checked only by {@code SemiSyncVariablesTest}.
  *
  * <p>Fencing uses {@code super_read_only}, which stops every account including {@code SUPER}
  * holders (only replication threads still write), and which implies {@code read_only}.
