@@ -10,6 +10,8 @@ import dev.deneb.fencing.dialect.ReadOnlyLevel;
 import dev.deneb.fencing.dialect.ReadOnlyState;
 import dev.deneb.fencing.dialect.ReplicationSource;
 import dev.deneb.fencing.dialect.ReplicationStatus;
+import dev.deneb.fencing.dialect.SemiSyncRole;
+import dev.deneb.fencing.dialect.SemiSyncStatus;
 import dev.deneb.fencing.dialect.SessionInfo;
 import dev.deneb.fencing.dialect.SqlDialect;
 import dev.deneb.fencing.gtid.GtidFlavor;
@@ -176,6 +178,16 @@ class ReadOnlyFenceTest {
 
     @Override
     public boolean waitForExecuted(Connection c, GtidState position, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void configureSemiSync(Connection c, SemiSyncRole role, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SemiSyncStatus semiSyncStatus(Connection c) {
       throw new UnsupportedOperationException();
     }
 

@@ -13,7 +13,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -21,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SQL both flavours share: process list and KILL, the lease row, the guard's installation, the
- * epoch history. Subclasses supply what differs (read-only variables, replication statements, GTID
+ * The SQL both flavours share: process list and KILL, semi-sync settings, the lease row, the
+ * guard's installation, the epoch history. Subclasses supply what differs (read-only variables, replication statements, GTID
  * functions and the guard event's read-only statement).
  */
 abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect, MySqlDialect {
@@ -47,6 +50,12 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
 
   /** The guard's first read-only try waits this many seconds for blockers. */
   abstract int guardFirstLockWaitSeconds();
+
+  /** This flavour's semi-sync variable names. */
+  abstract SemiSyncVariables semiSyncVariables();
+
+  /** Makes the variables {@code role} needs exist. MariaDB has them built in; MySQL installs a plugin. */
+  void prepareSemiSync(Connection c, SemiSyncRole role) throws SQLException {}
 
   // ---- sessions -------------------------------------------------------------------------------
 
@@ -85,6 +94,44 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
       }
     }
     return killed;
+  }
+
+  // ---- semi-sync ----------------------------------------------------------------------------
+
+  @Override
+  public void configureSemiSync(Connection c, SemiSyncRole role, Duration timeout)
+      throws SQLException {
+    Objects.requireNonNull(role, "role");
+    SemiSyncVariables.checkTimeout(timeout);
+    prepareSemiSync(c, role);
+    for (String sql : semiSyncVariables().statements(role, timeout, showGlobal(c, "VARIABLES"))) {
+      Jdbc.execute(c, sql);
+    }
+    // The receiver thread reads the replica-side switch when it starts, so a running one keeps
+    // acknowledging (or not) as before until restarted. Restarting only when its state differs
+    // keeps a repeated call from disturbing a replica that already acknowledges.
+    boolean wantAcks = role == SemiSyncRole.REPLICA;
+    Optional<ReplicationStatus> replication = replicationStatus(c);
+    if (replication.isPresent() && replication.get().ioThread() != IoThreadState.STOPPED
+        && semiSyncStatus(c).replicaActive() != wantAcks) {
+      log.info("restarting the replication IO thread so that semi-sync role {} takes effect", role);
+      Jdbc.execute(c, "STOP REPLICA IO_THREAD");
+      Jdbc.execute(c, "START REPLICA IO_THREAD");
+    }
+  }
+
+  @Override
+  public SemiSyncStatus semiSyncStatus(Connection c) throws SQLException {
+    return semiSyncVariables().parse(showGlobal(c, "VARIABLES"), showGlobal(c, "STATUS"));
+  }
+
+  /** {@code SHOW GLOBAL VARIABLES|STATUS} of the semi-sync names, lower-case name to value. */
+  private static Map<String, String> showGlobal(Connection c, String what) throws SQLException {
+    Map<String, String> out = new HashMap<>();
+    for (StatusRow row : Jdbc.rows(c, "SHOW GLOBAL " + what + " LIKE " + SemiSyncVariables.LIKE)) {
+      out.put(row.text("Variable_name").toLowerCase(Locale.ROOT), row.text("Value"));
+    }
+    return out;
   }
 
   // ---- guard ----------------------------------------------------------------------------------

@@ -144,6 +144,11 @@ public final class MariaDbDialect extends CommonDialect {
     return 0; // fail at once when blocked, kill, then retry with 1 s
   }
 
+  @Override
+  SemiSyncVariables semiSyncVariables() {
+    return SemiSyncVariables.MARIADB;
+  }
+
   // ---- replication ----------------------------------------------------------------------------
 
   @Override

@@ -12,7 +12,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,6 +26,8 @@ import java.util.Optional;
  * this class is checked only by parsing tests built from the 8.4 reference manual's column list and
  * by sharing {@link CommonDialect} with the MariaDB dialect, which is tested on real servers. The
  * statements follow the 8.4 manual. The Docker-backed suite of DESIGN §6 is where it gets run.
+ * The same holds for semi-sync: plugin, variable and status names (8.0.26+ {@code source}/{@code
+ * replica} spelling) are from the manual and checked only by {@code SemiSyncVariablesTest}.
  *
  * <p>Fencing uses {@code super_read_only}, which stops every account including {@code SUPER}
  * holders (only replication threads still write), and which implies {@code read_only}.
@@ -132,6 +137,77 @@ public final class MySqlDialect extends CommonDialect {
   @Override
   int guardFirstLockWaitSeconds() {
     return 1; // MySQL's smallest lock_wait_timeout
+  }
+
+  // ---- semi-sync ------------------------------------------------------------------------------
+
+  @Override
+  SemiSyncVariables semiSyncVariables() {
+    return SemiSyncVariables.MYSQL;
+  }
+
+  @Override
+  void prepareSemiSync(Connection c, SemiSyncRole role) throws SQLException {
+    Optional<String> install = pluginInstall(role, semiSyncPlugins(c));
+    if (install.isEmpty()) {
+      return;
+    }
+    try {
+      Jdbc.execute(c, install.get());
+    } catch (SQLException e) {
+      // Another session may have installed it between the check and here; that is success.
+      if (pluginInstall(role, semiSyncPlugins(c)).isPresent()) {
+        throw e;
+      }
+    }
+  }
+
+  private static Map<String, String> semiSyncPlugins(Connection c) throws SQLException {
+    Map<String, String> out = new HashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT PLUGIN_NAME, PLUGIN_STATUS FROM information_schema.PLUGINS"
+            + " WHERE PLUGIN_NAME LIKE " + SemiSyncVariables.LIKE)) {
+      while (rs.next()) {
+        out.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The pure half of {@link #prepareSemiSync}: the {@code INSTALL PLUGIN} statement {@code role}
+   * needs, given {@code information_schema.PLUGINS} (lower-case name to status); empty when none.
+   *
+   * @throws IllegalStateException when the old-named plugin is installed (the two cannot coexist)
+   *     or the plugin is installed but not ACTIVE
+   */
+  static Optional<String> pluginInstall(SemiSyncRole role, Map<String, String> plugins) {
+    record Plugin(String name, String library, String old, String oldLibrary) {}
+    Plugin p = switch (role) {
+      case PRIMARY -> new Plugin("rpl_semi_sync_source", "semisync_source.so",
+          "rpl_semi_sync_master", "semisync_master.so");
+      case REPLICA -> new Plugin("rpl_semi_sync_replica", "semisync_replica.so",
+          "rpl_semi_sync_slave", "semisync_slave.so");
+      case OFF -> null;
+    };
+    if (p == null) {
+      return Optional.empty(); // switching off needs no plugin: an absent one is off
+    }
+    String status = plugins.get(p.name());
+    if (status != null) {
+      if (!"ACTIVE".equalsIgnoreCase(status)) {
+        throw new IllegalStateException("plugin " + p.name() + " is installed but " + status
+            + "; enable it in the server configuration (remove any " + p.name() + "=OFF) and restart");
+      }
+      return Optional.empty();
+    }
+    if (plugins.containsKey(p.old())) {
+      throw new IllegalStateException("the server has the old plugin " + p.old() + " (" + p.oldLibrary()
+          + "), which cannot coexist with " + p.name() + " that Deneb uses on MySQL 8.0.26+: run"
+          + " UNINSTALL PLUGIN " + p.old() + " and replace it by " + p.library()
+          + " in plugin-load-add, if the configuration names it");
+    }
+    return Optional.of("INSTALL PLUGIN " + p.name() + " SONAME '" + p.library() + "'");
   }
 
   // ---- replication ----------------------------------------------------------------------------

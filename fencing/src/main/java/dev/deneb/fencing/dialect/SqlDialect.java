@@ -39,11 +39,12 @@ import java.util.Set;
  *
  * MariaDB: {@code SUPER}, {@code READ_ONLY ADMIN} (to write the lease and epoch rows before read-only
  * is lifted), {@code CONNECTION ADMIN} (kill), {@code PROCESS}, {@code BINLOG ADMIN} (sql_log_bin),
- * {@code REPLICATION SLAVE ADMIN}, {@code REPLICA MONITOR}, {@code EVENT}, and {@code SELECT, INSERT,
- * DELETE, CREATE, DROP} on {@code deneb.*} plus {@code SELECT} on {@code mysql.*} (to see all
- * accounts' privileges). MySQL: {@code SYSTEM_VARIABLES_ADMIN}, {@code CONNECTION_ADMIN},
- * {@code PROCESS}, {@code REPLICATION_SLAVE_ADMIN}, {@code REPLICATION CLIENT}, {@code EVENT}, and
- * the same on {@code deneb.*}. The application's accounts must have none of the read-only bypasses;
+ * {@code REPLICATION SLAVE ADMIN}, {@code REPLICATION MASTER ADMIN} (semi-sync's primary side),
+ * {@code REPLICA MONITOR}, {@code EVENT}, and {@code SELECT, INSERT, DELETE, CREATE, DROP} on
+ * {@code deneb.*} plus {@code SELECT} on {@code mysql.*} (to see all accounts' privileges). MySQL:
+ * {@code SYSTEM_VARIABLES_ADMIN}, {@code CONNECTION_ADMIN}, {@code PROCESS},
+ * {@code REPLICATION_SLAVE_ADMIN}, {@code REPLICATION CLIENT}, {@code EVENT}, the same on
+ * {@code deneb.*}, and {@code INSERT} on {@code mysql.plugin} (to install the semi-sync plugins). The application's accounts must have none of the read-only bypasses;
  * see {@link #readOnlyBypassAccounts}.
  */
 public interface SqlDialect {
@@ -170,6 +171,49 @@ public interface SqlDialect {
    * @throws IllegalArgumentException when {@code position} is of the other flavour
    */
   boolean waitForExecuted(Connection c, GtidState position, Duration timeout) throws SQLException;
+
+  // ---- semi-sync durability -------------------------------------------------------------------
+
+  /**
+   * Gives this server its side of semi-synchronous replication (the {@code semi-sync} durability,
+   * DESIGN §2 S4). Settings are global and not persisted: a restarted server comes back with its
+   * configuration file's, so the agent applies the role again whenever it takes or resumes one.
+   *
+   * <ul>
+   *   <li>{@link SemiSyncRole#PRIMARY}: primary side on with wait point {@code AFTER_SYNC} (a
+   *       commit is visible to no one, on this server either, before a replica has acknowledged
+   *       it or the timeout ran out) and the given timeout; replica side off.
+   *   <li>{@link SemiSyncRole#REPLICA}: replica side on, primary side off.
+   *   <li>{@link SemiSyncRole#OFF}: both off (a side MySQL has no plugin for is off already).
+   * </ul>
+   *
+   * <p><b>Restarts the replication IO thread</b> (only that thread: {@code STOP REPLICA
+   * IO_THREAD; START REPLICA IO_THREAD}) when it is running or connecting and does not yet
+   * acknowledge as the role wants, because the receiver reads the replica-side switch when it
+   * starts. A replica that already acknowledges is not restarted, so repeating the call is quiet.
+   * The applier (SQL thread) is never touched.
+   *
+   * <p><b>Fallback.</b> When no replica acknowledges within {@code timeout}, the primary commits
+   * anyway and falls back to asynchronous replication until a replica catches up;
+   * {@link #semiSyncStatus} shows it ({@code primaryActive} false, {@code asyncTransactions}
+   * growing). Transactions committed meanwhile can be lost by a failover.
+   *
+   * <p>MySQL (8.0.26+) first installs the plugin the role needs ({@code rpl_semi_sync_source} /
+   * {@code rpl_semi_sync_replica}) when {@code information_schema.PLUGINS} lacks it, which needs
+   * {@code INSERT} on {@code mysql.plugin}; it refuses, naming the fix, when the old
+   * {@code rpl_semi_sync_master}/{@code _slave} plugin is installed instead. MariaDB (10.3+) has
+   * semi-sync built in and needs {@code REPLICATION MASTER ADMIN} (primary-side variables) and
+   * {@code REPLICATION SLAVE ADMIN} (replica side and the IO thread restart).
+   *
+   * @param timeout how long a commit waits for an acknowledgement; 1 ms to 2<sup>32</sup>-1 ms,
+   *     whole milliseconds; checked for every role, used by {@code PRIMARY} only
+   * @throws IllegalStateException on MySQL, when the old plugin is installed or the needed one
+   *     cannot be made active
+   */
+  void configureSemiSync(Connection c, SemiSyncRole role, Duration timeout) throws SQLException;
+
+  /** The server's semi-sync settings, state and acknowledgement counters. Read-only. */
+  SemiSyncStatus semiSyncStatus(Connection c) throws SQLException;
 
   // ---- lease row and guard --------------------------------------------------------------------
 

@@ -1,0 +1,260 @@
+package dev.deneb.fencing.dialect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.deneb.fencing.testserver.MariaDbTestServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Semi-sync durability against two real MariaDB 11.4.5 servers with GTID replication: a primary
+ * acknowledged by its replica, the fallback to asynchronous replication when the replica stops
+ * acknowledging, the return to semi-sync, and switching it off. Every configuration call goes
+ * through an account holding only the privileges {@link SqlDialect#configureSemiSync} documents.
+ * Tests run in order because they walk one replication pair through its life. Commit delays are
+ * printed (for docs/durability.md), never asserted: the assertions are on the server's counters.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MariaDbSemiSyncServerTest {
+
+  private static final Duration TIMEOUT = Duration.ofMillis(500);
+  private static final String AGENT_PASSWORD = "agent-pw";
+
+  @TempDir static Path tmp;
+  private static MariaDbTestServer primary;
+  private static MariaDbTestServer replica;
+  private static DatabaseEndpoint primaryRoot;
+  private static DatabaseEndpoint primaryAgent;
+  private static DatabaseEndpoint replicaAgent;
+  private static final MariaDbDialect dialect = new MariaDbDialect();
+  private static int nextId = 1;
+
+  @BeforeAll
+  static void startPair() throws Exception {
+    primary = MariaDbTestServer.start(tmp.resolve("primary"), MariaDbTestServer.freePort());
+    replica = MariaDbTestServer.start(tmp.resolve("replica"), MariaDbTestServer.freePort(), "--read-only=ON");
+    primaryRoot = endpoint(primary, "root", "");
+    primaryAgent = endpoint(primary, "agent", AGENT_PASSWORD);
+    replicaAgent = endpoint(replica, "agent", AGENT_PASSWORD);
+    try (Connection c = primaryRoot.open()) {
+      exec(c, "CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'");
+      exec(c, "GRANT REPLICATION SLAVE ON *.* TO repl@'%'");
+      exec(c, "CREATE DATABASE app");
+      exec(c, "CREATE TABLE app.t (id INT PRIMARY KEY) ENGINE=InnoDB");
+      // Replicates to the replica: the same agent account on both servers.
+      exec(c, "CREATE USER agent@'127.0.0.1' IDENTIFIED BY '" + AGENT_PASSWORD + "'");
+      exec(c, "GRANT REPLICATION MASTER ADMIN, REPLICATION SLAVE ADMIN, REPLICA MONITOR"
+          + " ON *.* TO agent@'127.0.0.1'");
+    }
+  }
+
+  @AfterAll
+  static void stopPair() {
+    if (replica != null) {
+      replica.stop();
+    }
+    if (primary != null) {
+      primary.stop();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aCommitOnThePrimaryIsAcknowledgedByTheReplica() throws Exception {
+    try (Connection p = primaryAgent.open()) {
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, TIMEOUT);
+    }
+    try (Connection r = endpoint(replica, "root", "").open()) {
+      dialect.replicateFrom(r, new ReplicationSource(
+          "127.0.0.1", primary.port(), "repl", "repl-pw", false, Duration.ofSeconds(1)));
+      await("replica connects").atMost(Duration.ofSeconds(15))
+          .until(() -> dialect.replicationStatus(r).map(ReplicationStatus::replicating).orElse(false));
+      try (Connection p = primaryRoot.open()) { // the agent account, replicated
+        assertThat(dialect.waitForExecuted(r, dialect.executedGtids(p), Duration.ofSeconds(10))).isTrue();
+      }
+    }
+    long dumpBefore;
+    try (Connection p = primaryRoot.open()) {
+      dumpBefore = binlogDumpSession(p).orElseThrow();
+    }
+    try (Connection r = replicaAgent.open()) {
+      // The IO thread runs and does not acknowledge yet: configure restarts it.
+      assertThat(dialect.semiSyncStatus(r).replicaActive()).isFalse();
+      dialect.configureSemiSync(r, SemiSyncRole.REPLICA, TIMEOUT);
+      SemiSyncStatus s = dialect.semiSyncStatus(r);
+      assertThat(s.replicaEnabled()).isTrue();
+      assertThat(s.primaryEnabled()).isFalse();
+      await("replica acknowledges").atMost(Duration.ofSeconds(15))
+          .until(() -> dialect.semiSyncStatus(r).replicaActive());
+    }
+    try (Connection p = primaryRoot.open()) {
+      assertThat(binlogDumpSession(p)).as("a new binlog reader after the IO thread restart")
+          .isPresent().isNotEqualTo(OptionalLong.of(dumpBefore));
+      awaitSemiSyncClients(p, 1);
+      SemiSyncStatus before = dialect.semiSyncStatus(p);
+      assertThat(before.primaryEnabled()).isTrue();
+      assertThat(before.replicaEnabled()).isFalse();
+      assertThat(before.waitPoint()).isEqualTo("AFTER_SYNC");
+      assertThat(before.timeout()).isEqualTo(TIMEOUT);
+
+      Duration delay = timedInsert(p);
+      SemiSyncStatus after = dialect.semiSyncStatus(p);
+      System.out.printf("semi-sync: acknowledged commit took %d ms%n", delay.toMillis());
+      assertThat(after.primaryActive()).isTrue();
+      assertThat(after.acknowledgedTransactions()).isEqualTo(before.acknowledgedTransactions() + 1);
+      assertThat(after.asyncTransactions()).isEqualTo(before.asyncTransactions());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void configuringTwiceChangesNothing() throws Exception {
+    SemiSyncStatus primaryBefore;
+    SemiSyncStatus replicaBefore;
+    long dump;
+    try (Connection p = primaryAgent.open(); Connection r = replicaAgent.open();
+        Connection root = primaryRoot.open()) {
+      primaryBefore = dialect.semiSyncStatus(p);
+      replicaBefore = dialect.semiSyncStatus(r);
+      dump = binlogDumpSession(root).orElseThrow();
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, TIMEOUT);
+      dialect.configureSemiSync(r, SemiSyncRole.REPLICA, TIMEOUT);
+      assertThat(dialect.semiSyncStatus(p)).isEqualTo(primaryBefore);
+      assertThat(dialect.semiSyncStatus(r)).isEqualTo(replicaBefore);
+      assertThat(binlogDumpSession(root)).as("the replica's IO thread was not restarted").hasValue(dump);
+
+      timedInsert(root);
+      assertThat(dialect.semiSyncStatus(p).acknowledgedTransactions())
+          .isEqualTo(primaryBefore.acknowledgedTransactions() + 1);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void withoutAnAcknowledgementThePrimaryFallsBackToAsyncAfterTheTimeout() throws Exception {
+    try (Connection r = replicaAgent.open()) {
+      exec(r, "STOP REPLICA IO_THREAD");
+      // A stopped IO thread stays stopped: configuring does not start what an operator stopped.
+      dialect.configureSemiSync(r, SemiSyncRole.REPLICA, TIMEOUT);
+      assertThat(dialect.replicationStatus(r).orElseThrow().ioThread()).isEqualTo(IoThreadState.STOPPED);
+    }
+    try (Connection p = primaryRoot.open()) {
+      // Rpl_semi_sync_master_clients still counts the stopped replica here: the primary notices
+      // the closed connection only when it next sends it an event, i.e. at the INSERT below.
+      SemiSyncStatus before = dialect.semiSyncStatus(p);
+      assertThat(before.primaryActive()).isTrue();
+
+      Duration waited = timedInsert(p); // commits, after waiting for an acknowledgement in vain
+      SemiSyncStatus fallen = dialect.semiSyncStatus(p);
+      Duration async = timedInsert(p); // no wait while fallen back
+      SemiSyncStatus after = dialect.semiSyncStatus(p);
+      System.out.printf("semi-sync: commit without a replica took %d ms (timeout %d ms);"
+          + " the next commit, fallen back to async, took %d ms%n",
+          waited.toMillis(), TIMEOUT.toMillis(), async.toMillis());
+
+      assertThat(fallen.primaryEnabled()).isTrue();
+      assertThat(fallen.primaryActive()).as("fallen back to async").isFalse();
+      assertThat(fallen.asyncTransactions()).isEqualTo(before.asyncTransactions() + 1);
+      assertThat(fallen.acknowledgedTransactions()).isEqualTo(before.acknowledgedTransactions());
+      assertThat(after.primaryActive()).isFalse();
+      assertThat(after.asyncTransactions()).isEqualTo(before.asyncTransactions() + 2);
+      assertThat(count(p)).isEqualTo(nextId - 1);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void whenTheReplicaReconnectsSemiSyncResumes() throws Exception {
+    try (Connection r = replicaAgent.open()) {
+      exec(r, "START REPLICA IO_THREAD");
+    }
+    try (Connection p = primaryRoot.open()) {
+      await("semi-sync active again").atMost(Duration.ofSeconds(15))
+          .until(() -> dialect.semiSyncStatus(p).primaryActive());
+      SemiSyncStatus before = dialect.semiSyncStatus(p);
+      Duration delay = timedInsert(p);
+      System.out.printf("semi-sync: acknowledged commit after the return took %d ms%n", delay.toMillis());
+      SemiSyncStatus after = dialect.semiSyncStatus(p);
+      assertThat(after.primaryActive()).isTrue();
+      assertThat(after.acknowledgedTransactions()).isEqualTo(before.acknowledgedTransactions() + 1);
+      assertThat(after.asyncTransactions()).isEqualTo(before.asyncTransactions());
+    }
+  }
+
+  @Test
+  @Order(5)
+  void offTurnsBothSidesOff() throws Exception {
+    try (Connection p = primaryAgent.open(); Connection r = replicaAgent.open();
+        Connection root = primaryRoot.open()) {
+      for (int i = 0; i < 2; i++) { // the second round is a no-op
+        dialect.configureSemiSync(p, SemiSyncRole.OFF, TIMEOUT);
+        dialect.configureSemiSync(r, SemiSyncRole.OFF, TIMEOUT);
+        assertOff(dialect.semiSyncStatus(p));
+        assertOff(dialect.semiSyncStatus(r));
+      }
+      assertThat(dialect.replicationStatus(r).orElseThrow().ioThread()).isNotEqualTo(IoThreadState.STOPPED);
+
+      SemiSyncStatus before = dialect.semiSyncStatus(p);
+      Duration delay = timedInsert(root);
+      System.out.printf("semi-sync off: commit took %d ms%n", delay.toMillis());
+      SemiSyncStatus after = dialect.semiSyncStatus(p);
+      assertThat(after.acknowledgedTransactions()).isEqualTo(before.acknowledgedTransactions());
+      assertThat(after.asyncTransactions()).isEqualTo(before.asyncTransactions());
+    }
+  }
+
+  private static void assertOff(SemiSyncStatus s) {
+    assertThat(s.primaryEnabled()).isFalse();
+    assertThat(s.primaryActive()).isFalse();
+    assertThat(s.replicaEnabled()).isFalse();
+    assertThat(s.replicaActive()).isFalse();
+  }
+
+  private static DatabaseEndpoint endpoint(MariaDbTestServer s, String user, String password) {
+    return new DatabaseEndpoint("127.0.0.1", s.port(), user, password, Duration.ofSeconds(2),
+        Duration.ofSeconds(10));
+  }
+
+  /** Inserts the next row (autocommit) and returns how long the commit took. */
+  private static Duration timedInsert(Connection c) throws SQLException {
+    long start = System.nanoTime();
+    exec(c, "INSERT INTO app.t VALUES (" + nextId++ + ")");
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  private static long count(Connection c) throws SQLException {
+    return Jdbc.number(c, "SELECT COUNT(*) FROM app.t");
+  }
+
+  private static void awaitSemiSyncClients(Connection p, long n) {
+    await("primary has " + n + " semi-sync replica(s)").atMost(Duration.ofSeconds(15))
+        .until(() -> Jdbc.number(p, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+            + " WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'") == n);
+  }
+
+  /** The session id of the replica's binlog reader on the primary (needs PROCESS: use root). */
+  private static OptionalLong binlogDumpSession(Connection p) throws SQLException {
+    return dialect.sessions(p).stream()
+        .filter(s -> s.command() != null && s.command().startsWith("Binlog Dump"))
+        .mapToLong(SessionInfo::id)
+        .findFirst();
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
