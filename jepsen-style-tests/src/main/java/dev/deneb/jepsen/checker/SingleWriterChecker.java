@@ -69,8 +69,8 @@ public final class SingleWriterChecker implements Checker {
         for (OpPair w : writes) {
           if (w.invoke().time() >= earliestLater.completion().time()) {
             count++;
-            found.add("write acknowledged in epoch " + w.completion().epoch() + " was invoked at "
-                + Op.seconds(w.invoke().time()) + ", after a write of newer epoch "
+            found.add("write acknowledged in epoch " + w.completion().epoch() + " was invoked (op "
+                + w.invoke().index() + ") at " + Op.seconds(w.invoke().time()) + ", after a write of newer epoch "
                 + earliestLater.completion().epoch() + " had completed at "
                 + Op.seconds(earliestLater.completion().time()) + ": " + w.completion().describe()
                 + " vs " + earliestLater.completion().describe());
