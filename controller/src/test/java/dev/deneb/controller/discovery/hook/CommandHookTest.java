@@ -31,7 +31,7 @@ class CommandHookTest {
   void aHookSeesThePublicationInItsEnvironment() throws Exception {
     Path out = dir.resolve("env.txt");
     CommandHook hook = new CommandHook(CommandHook.Phase.POST,
-        List.of("sh", "-c", "env | grep '^DENEB_' | grep -v DENEB_PARENT_PID | sort > \"$0\"", out.toString()),
+        List.of("sh", "-c", "env | grep -E '^DENEB_(HOOK_PHASE|CLUSTER|EPOCH|PREVIOUS|PRIMARY)' | sort > \"$0\"", out.toString()),
         Duration.ofSeconds(10));
 
     hook.run(FAILOVER);
