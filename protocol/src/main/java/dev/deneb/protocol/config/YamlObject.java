@@ -124,4 +124,49 @@ public final class YamlObject {
     }
     return items;
   }
+
+  /**
+   * A mapping of free-form keys to strings ({@code servers: { db1: web-db1 }}); absent means empty.
+   * Keys keep the file's order.
+   */
+  public java.util.Map<String, String> stringMap(String field) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (!has(field)) return out;
+    JsonNode v = node.get(field);
+    if (!v.isObject()) throw new FieldError(where(field), "must be a mapping of names to strings");
+    Iterator<java.util.Map.Entry<String, JsonNode>> entries = v.fields();
+    while (entries.hasNext()) {
+      java.util.Map.Entry<String, JsonNode> e = entries.next();
+      JsonNode value = e.getValue();
+      if (!value.isTextual() && !value.isNumber()) throw new FieldError(where(field) + "." + e.getKey(), "must be a string");
+      String s = value.asText().trim();
+      if (s.isEmpty()) throw new FieldError(where(field) + "." + e.getKey(), "must not be empty");
+      out.put(e.getKey(), s);
+    }
+    return out;
+  }
+
+  /**
+   * A list of non-empty lists of strings, e.g. commands as argv lists
+   * ({@code pre: [ ["/usr/local/bin/drain", "--fast"] ]}); absent means empty.
+   */
+  public List<List<String>> stringListList(String field) {
+    if (!has(field)) return List.of();
+    JsonNode v = node.get(field);
+    if (!v.isArray()) throw new FieldError(where(field), "must be a list of lists of strings");
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode item = v.get(i);
+      String at = where(field) + "[" + i + "]";
+      if (!item.isArray()) throw new FieldError(at, "must be a list of strings, e.g. [\"/path/cmd\", \"arg\"]");
+      if (item.isEmpty()) throw new FieldError(at, "must not be empty");
+      List<String> inner = new ArrayList<>();
+      for (int j = 0; j < item.size(); j++) {
+        if (!item.get(j).isTextual()) throw new FieldError(at + "[" + j + "]", "must be a string");
+        inner.add(item.get(j).asText());
+      }
+      out.add(List.copyOf(inner));
+    }
+    return List.copyOf(out);
+  }
 }
