@@ -9,6 +9,7 @@ import dev.deneb.agent.lease.LeaseAction;
 import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
+import dev.deneb.fencing.dialect.SemiSyncRole;
 import dev.deneb.protocol.Directive;
 import dev.deneb.protocol.DirectiveAck;
 import dev.deneb.protocol.EpochNotice;
@@ -56,6 +57,15 @@ public final class Agent implements Closeable {
   private long storedEpoch;
   private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
   private long lastFenceLogNanos;
+  /** The epoch this server was last prepared as primary for (fencer thread). */
+  private volatile long preparedEpoch;
+  /** The cluster's durability as the newest epoch notice said (DESIGN S4; docs/durability.md). */
+  private volatile boolean semiSync;
+  private volatile Duration semiSyncTimeout = Duration.ofSeconds(1);
+  /** Promote directives waiting for this node to become writable in their epoch, with the members to ack (loop thread). */
+  private final java.util.Map<String, PendingPromote> pendingPromotes = new java.util.HashMap<>();
+
+  private record PendingPromote(Directive directive, java.util.Set<String> vias) {}
   private LeaseAction.Reason lastFenceReason;
 
   public Agent(AgentConfig config) throws IOException {
@@ -187,6 +197,8 @@ public final class Agent implements Closeable {
               config.lease().fenceLead(), config.lease().renewInterval()));
         }
         LOG.info("controller {}: epoch {} names {}", via, n.getEpoch(), n.getPrimary().isEmpty() ? "no one" : n.getPrimary());
+        semiSync = n.getSemiSync();
+        if (n.getSemiSyncTimeoutMillis() > 0) semiSyncTimeout = Duration.ofMillis(n.getSemiSyncTimeoutMillis());
         act(keeper.onCommittedEpoch(n.getEpoch(), n.getPrimary(), System.nanoTime()));
       }));
     }
@@ -223,7 +235,39 @@ public final class Agent implements Closeable {
           String detail = o.confirmedBy().map(r -> r.rung() + ": " + r.reason())
               .orElse("not confirmed after " + o.elapsed().toMillis() + " ms (" + o.steps().size() + " rungs)");
           LOG.warn("directive {}: {} ({})", d.getId(), o.confirmed() ? "fenced" : "NOT fenced", detail);
-          links.ack(via, ack.setDone(o.confirmed()).setDetail(detail).build());
+          // The final position, so the candidate can catch up to it (DESIGN §3.3); unreadable when mysqld is down.
+          String gtids = "";
+          if (o.confirmed()) {
+            try {
+              gtids = fenceDb.executedGtids();
+            } catch (SQLException e) {
+              LOG.info("directive {}: final GTID position not readable ({})", d.getId(), e.getMessage());
+            }
+          }
+          links.ack(via, ack.setDone(o.confirmed()).setDetail(detail).setGtids(gtids).build());
+        });
+      }
+      case PROMOTE -> {
+        LOG.info("directive {} from {}: promote {} for epoch {}", d.getId(), via, config.node(), d.getEpoch());
+        pendingPromotes.computeIfAbsent(d.getId(), id -> new PendingPromote(d, new java.util.HashSet<>())).vias().add(via);
+        // The lease keeper takes the lease for the epoch that names this node; the unfence that
+        // follows prepares the server as primary first. Already done: answer now.
+        if (keeper.writable() && preparedEpoch >= d.getEpoch()) fencer.execute(() -> promoted(d.getEpoch()));
+      }
+      case REPLICATE -> {
+        var order = d.getReplicate();
+        fencer.execute(() -> {
+          String detail;
+          boolean done;
+          try {
+            detail = replicate(order.getHost(), order.getPort(), order.getSemiSync());
+            done = true;
+          } catch (SQLException | RuntimeException e) {
+            detail = "could not replicate from " + order.getHost() + ":" + order.getPort() + ": " + e.getMessage();
+            done = false;
+          }
+          if (done) LOG.info("directive {}: {}", d.getId(), detail); else LOG.error("directive {}: {}", d.getId(), detail);
+          links.ack(via, ack.setDone(done).setDetail(detail).build());
         });
       }
       case KIND_NOT_SET -> {
@@ -254,8 +298,16 @@ public final class Agent implements Closeable {
         LOG.info("lease held for epoch {} ({} ms left): making {} writable", u.epoch(), left.toMillis(), config.node());
         fencer.execute(() -> {
           try {
+            if (preparedEpoch < u.epoch()) {
+              // DESIGN §3.4 PROMOTED: replication applied and stopped, the epoch recorded, before any client write.
+              String gtids = fenceDb.prepareAsPrimary(u.epoch(), config.node(), PROMOTE_APPLY_WAIT, semiSync, semiSyncTimeout);
+              preparedEpoch = u.epoch();
+              LOG.info("{} prepared as primary of epoch {}: replication stopped, epoch recorded at {}", config.node(),
+                  u.epoch(), gtids);
+            }
             fenceDb.unfence(u.epoch(), config.node(), left);
-          } catch (SQLException e) {
+            promoted(u.epoch());
+          } catch (SQLException | RuntimeException e) {
             LOG.error("could not make {} writable (retrying at the next tick): {}", config.node(), e.getMessage());
             loop.execute(() -> keeper.actionFailed(u));
           }
@@ -263,6 +315,50 @@ public final class Agent implements Closeable {
       }
     }
     persistEpoch();
+  }
+
+  /** How long a promoted replica may take to apply its relay log before the promotion is retried. */
+  private static final Duration PROMOTE_APPLY_WAIT = Duration.ofSeconds(10);
+
+  /** Fencer thread, after this server became writable in {@code epoch}: acknowledge the promote directives waiting for it. */
+  private void promoted(long epoch) {
+    String gtids;
+    try {
+      gtids = fenceDb.executedGtids();
+    } catch (SQLException e) {
+      gtids = "";
+    }
+    String at = gtids;
+    loop.execute(() -> run(() -> {
+      var it = pendingPromotes.values().iterator();
+      while (it.hasNext()) {
+        PendingPromote p = it.next();
+        if (p.directive().getEpoch() > epoch) continue;
+        it.remove();
+        if (p.directive().getEpoch() < epoch) continue;
+        DirectiveAck a = DirectiveAck.newBuilder().setId(p.directive().getId()).setEpoch(epoch).setDone(true)
+            .setDetail("writable primary of epoch " + epoch).setGtids(at).build();
+        LOG.info("directive {}: promoted, writable at {}", p.directive().getId(), at);
+        for (String via : p.vias()) links.ack(via, a);
+      }
+    }));
+  }
+
+  /** Fencer thread: points this server at the primary, unless it already replicates from there. */
+  private String replicate(String host, int port, boolean semiSyncReplica) throws SQLException {
+    if (config.replication().isEmpty()) {
+      if (fenceDb.replicatesFrom(host, port)) {
+        fenceDb.configureSemiSync(semiSyncReplica ? SemiSyncRole.REPLICA : SemiSyncRole.OFF, semiSyncTimeout);
+        return "already replicating from " + host + ":" + port;
+      }
+      throw new SQLException("no replication account is configured (agent.yaml replication:), so this agent cannot "
+          + "point " + config.node() + " at " + host + ":" + port, "HY000");
+    }
+    AgentConfig.Replication r = config.replication().get();
+    String done = fenceDb.replicateFrom(new dev.deneb.fencing.dialect.ReplicationSource(host, port, r.user(), r.password(),
+        r.tls(), r.connectRetry()));
+    fenceDb.configureSemiSync(semiSyncReplica ? SemiSyncRole.REPLICA : SemiSyncRole.OFF, semiSyncTimeout);
+    return done + (semiSyncReplica ? ", semi-sync replica" : "");
   }
 
   /** Runs the fencing ladder (it logs every rung); when no rung confirms the fence the keeper asks again next tick. */

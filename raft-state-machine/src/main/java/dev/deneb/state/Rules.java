@@ -22,6 +22,8 @@ public final class Rules {
   public static final long MAX_LEASE_TTL_MILLIS = 60_000;
   public static final long DEFAULT_COOLDOWN_MILLIS = 300_000;
   public static final int DEFAULT_HISTORY_LIMIT = 100;
+  /** Semi-sync: a commit waits this long for a replica's ack, then the server falls back to async (docs/durability.md). */
+  public static final long DEFAULT_SEMI_SYNC_TIMEOUT_MILLIS = 1_000;
   public static final int MAX_HISTORY_LIMIT = 10_000;
 
   public static Optional<String> checkClusterName(String name) {
@@ -54,6 +56,7 @@ public final class Rules {
     if (!s.hasAutoFailover()) b.setAutoFailover(true);
     if (s.getCooldownMillis() == 0) b.setCooldownMillis(DEFAULT_COOLDOWN_MILLIS);
     if (s.getHistoryLimit() == 0) b.setHistoryLimit(DEFAULT_HISTORY_LIMIT);
+    if (s.getSemiSyncTimeoutMillis() == 0) b.setSemiSyncTimeoutMillis(DEFAULT_SEMI_SYNC_TIMEOUT_MILLIS);
     return b.build();
   }
 
@@ -65,6 +68,9 @@ public final class Rules {
     if (s.getLeaseTtlMillis() < MIN_LEASE_TTL_MILLIS || s.getLeaseTtlMillis() > MAX_LEASE_TTL_MILLIS) {
       return Optional.of("lease TTL " + s.getLeaseTtlMillis() + " ms is outside "
           + MIN_LEASE_TTL_MILLIS + "-" + MAX_LEASE_TTL_MILLIS + " ms");
+    }
+    if (s.getSemiSyncTimeoutMillis() < 1 || s.getSemiSyncTimeoutMillis() > 3_600_000) {
+      return Optional.of("semi-sync timeout " + s.getSemiSyncTimeoutMillis() + " ms is outside 1-3600000 ms");
     }
     if (s.getCooldownMillis() < 0) {
       return Optional.of("cooldown " + s.getCooldownMillis() + " ms is negative");

@@ -37,11 +37,14 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   private final AgentReports reports;
   private final AtomicLong connected = new AtomicLong();
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private final dev.deneb.controller.raft.CommandGateway gateway;
 
-  public AgentGatewayService(RaftMember member, RenewalBatcher renewals, AgentReports reports) {
+  public AgentGatewayService(RaftMember member, RenewalBatcher renewals, AgentReports reports,
+      dev.deneb.controller.raft.CommandGateway gateway) {
     this.member = member;
     this.renewals = renewals;
     this.reports = reports;
+    this.gateway = gateway;
     // Directives follow the committed state: after every apply, each stream whose cluster changed is
     // told what its node must do now. Runs on the apply thread: sending only queues on the stream.
     member.stateMachine().addListener(image -> {
@@ -107,6 +110,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
           } else {
             LOG.info("agent {}/{} acknowledged directive {}: {} ({})", hello.getCluster(), hello.getNode(), ack.getId(),
                 ack.getDone() ? "done" : "not done", ack.getDetail());
+            forward(hello, ack);
           }
         }
         case HELLO -> refuse("hello sent twice on one stream");
@@ -128,7 +132,9 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         lastEpoch = c.get().getEpoch();
         lastPrimary = c.get().getPrimary();
         send(ControllerMessage.newBuilder().setEpoch(EpochNotice.newBuilder().setEpoch(lastEpoch).setPrimary(lastPrimary)
-            .setLeaseTtlMillis(c.get().getSettings().getLeaseTtlMillis())).build());
+            .setLeaseTtlMillis(c.get().getSettings().getLeaseTtlMillis())
+            .setSemiSync(Directives.semiSync(c.get()))
+            .setSemiSyncTimeoutMillis(c.get().getSettings().getSemiSyncTimeoutMillis())).build());
       }
       Optional<Directive> d = Directives.pending(c.get(), h.getNode());
       if (d.isPresent() && !d.get().getId().equals(lastDirective)) {
@@ -209,6 +215,23 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         hello = null;
       }
     }
+  }
+
+  /**
+   * Workflow acknowledgements (fence, promote) become commands, whichever member the agent reached,
+   * so the leader's orchestrator sees them in the committed state (DESIGN §4). Replicate acks are only
+   * logged: the orchestrator checks replication in the agents' reports.
+   */
+  private void forward(Hello h, dev.deneb.protocol.DirectiveAck ack) {
+    String[] parts = ack.getId().split("/");
+    if (parts.length < 4 || !(parts[2].equals("fence") || parts[2].equals("promote"))) return;
+    gateway.submit(dev.deneb.protocol.Command.newBuilder().setRecordAck(dev.deneb.protocol.RecordAck.newBuilder()
+            .setCluster(h.getCluster()).setNode(h.getNode()).setDirectiveId(ack.getId()).setEpoch(ack.getEpoch())
+            .setDone(ack.getDone()).setDetail(ack.getDetail()).setGtids(ack.getGtids())).build())
+        .whenComplete((r, e) -> {
+          if (e != null) LOG.warn("could not record the acknowledgement of {}: {}", ack.getId(), rootMessage(e));
+          else if (!r.getAccepted()) LOG.debug("acknowledgement of {} not recorded: {}", ack.getId(), r.getMessage());
+        });
   }
 
   private static String rootMessage(Throwable t) {

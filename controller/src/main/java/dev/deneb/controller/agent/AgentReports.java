@@ -11,14 +11,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * every agent reports to every member it can reach.
  */
 public final class AgentReports {
-  public record Received(HealthReport report, long receivedAtNanos, String via) {}
+  /** @param downSinceNanos when the agent began reporting mysqld down without a break; -1 while up */
+  public record Received(HealthReport report, long receivedAtNanos, String via, long downSinceNanos) {}
 
   private record Key(String cluster, String node) {}
 
   private final Map<Key, Received> latest = new ConcurrentHashMap<>();
 
   void record(String cluster, String node, HealthReport report, long nowNanos, String via) {
-    latest.put(new Key(cluster, node), new Received(report, nowNanos, via));
+    latest.compute(new Key(cluster, node), (k, previous) -> {
+      long downSince = report.getMysqldUp() ? -1
+          : previous != null && previous.downSinceNanos() >= 0 ? previous.downSinceNanos() : nowNanos;
+      return new Received(report, nowNanos, via, downSince);
+    });
   }
 
   public Optional<Received> latest(String cluster, String node) {

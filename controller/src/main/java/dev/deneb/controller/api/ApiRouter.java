@@ -56,7 +56,11 @@ public final class ApiRouter {
   private final ControllerMetrics metrics;
   private final EpochWatch watch;
 
-  public ApiRouter(ControllerConfig config, RaftMember member, CommandGateway gateway, ControllerMetrics metrics) {
+  private final dev.deneb.controller.failover.Orchestrator orchestrator;
+
+  public ApiRouter(ControllerConfig config, RaftMember member, CommandGateway gateway, ControllerMetrics metrics,
+      dev.deneb.controller.failover.Orchestrator orchestrator) {
+    this.orchestrator = orchestrator;
     this.config = config;
     this.member = member;
     this.gateway = gateway;
@@ -115,6 +119,9 @@ public final class ApiRouter {
             body.length == 0 ? null : parse(body, Requests.Reason.class)));
         case "failover" -> only(method, "POST", () -> failover(cluster,
             body.length == 0 ? new Requests.Failover(null, null) : parse(body, Requests.Failover.class)));
+        case "switchover" -> only(method, "POST", () -> switchover(cluster,
+            body.length == 0 ? new Requests.Failover(null, null) : parse(body, Requests.Failover.class)));
+        case "explain" -> only(method, "GET", () -> explain(cluster));
         case "abort" -> only(method, "POST", () -> abort(cluster,
             body.length == 0 ? null : parse(body, Requests.Reason.class)));
         default -> throw notFound(path);
@@ -222,6 +229,29 @@ public final class ApiRouter {
       if (req.to() != null) b.setTarget(req.to());
       return commit(Command.newBuilder().setBeginWorkflow(b));
     }).thenCompose(r -> readCluster(cluster, false)).thenApply(c -> ApiResponse.json(202, bytes(Views.cluster(c))));
+  }
+
+  /**
+   * A planned switchover (DESIGN §3.5) to {@code to}, or, when none is named, to the replica the
+   * orchestrator's candidate choice prefers from this member's agent reports.
+   */
+  private CompletableFuture<ApiResponse> switchover(String cluster, Requests.Failover req) {
+    return readCluster(cluster, false).thenCompose(c -> {
+      String target = req.to() != null ? req.to() : orchestrator.suggestSwitchoverTarget(c).orElseThrow(() ->
+          new ApiException(409, "NOT_ELIGIBLE", "no replica of '" + cluster + "' is eligible for a switchover now "
+              + "(see GET /v1/clusters/" + cluster + "/explain); name one with {\"to\": ...}"));
+      return commit(Command.newBuilder().setBeginWorkflow(BeginWorkflow.newBuilder().setCluster(cluster)
+          .setKind(WorkflowKind.SWITCHOVER).setExpectedEpoch(c.getEpoch()).setTarget(target).setAutomatic(false)
+          .setTerm(member.status().term()).setReason(req.reason() == null ? "operator switchover to " + target : req.reason())));
+    }).thenCompose(r -> readCluster(cluster, false)).thenApply(c -> ApiResponse.json(202, bytes(Views.cluster(c))));
+  }
+
+  private CompletableFuture<ApiResponse> explain(String cluster) {
+    return readCluster(cluster, true).thenApply(c -> ok(Views.explain(orchestrator.explain(cluster).orElseGet(() ->
+        new dev.deneb.controller.failover.Orchestrator.Explanation(cluster, member.selfId().toString(),
+            member.status().roleName(), member.status().term(), dev.deneb.controller.failover.Decision.none(
+                dev.deneb.controller.failover.Decision.Reason.NOT_BOOTSTRAPPED, "no decision yet (the orchestrator ticks every 100 ms)"),
+            System.currentTimeMillis(), java.util.Map.of())), c)));
   }
 
   private CompletableFuture<ApiResponse> abort(String cluster, Requests.Reason req) {

@@ -16,7 +16,8 @@ public final class Views {
   public record Settings(String durability, long leaseTtlMs, boolean autoFailover, long cooldownMs,
       List<String> dnsNames, int historyLimit) {}
 
-  public record Node(String node, String host, int port, String promotionRule, String state, String quarantinedGtids) {}
+  public record Node(String node, String host, int port, String promotionRule, String state, String quarantinedGtids,
+      boolean needsCheck, String replicationAddress) {}
 
   public record Workflow(String kind, long targetEpoch, String from, String target, String step, boolean automatic,
       String reason, long begunAtMillis, long stepAtMillis, String detail) {}
@@ -28,7 +29,11 @@ public final class Views {
 
   public record Primary(String cluster, long epoch, String node, String host, int port) {}
 
-  public record Epoch(long epoch, String primary, String reason, long atMillis, String lostGtids) {}
+  public record Epoch(long epoch, String primary, String reason, long atMillis, String lostGtids, String quarantined) {}
+
+  /** GET /v1/clusters/{c}/explain: the orchestrator's newest decision and the evidence it was taken on. */
+  public record Explain(String cluster, String member, String role, long term, String action, String reason, String detail,
+      long atMillis, java.util.Map<String, String> evidence, Workflow workflow) {}
 
   public record History(String cluster, List<Epoch> history) {}
 
@@ -47,7 +52,8 @@ public final class Views {
 
   static Node node(NodeRecord n) {
     return new Node(n.getNode(), n.getHost(), n.getPort(), lower(n.getPromotionRule().name()), lower(n.getState().name()),
-        emptyToNull(n.getQuarantinedGtids()));
+        emptyToNull(n.getQuarantinedGtids()), n.getNeedsCheck(),
+        n.getReplicationHost().isEmpty() ? null : n.getReplicationHost() + ":" + n.getReplicationPort());
   }
 
   static Workflow workflow(WorkflowRecord w) {
@@ -61,7 +67,14 @@ public final class Views {
   }
 
   static Epoch epoch(EpochRecord e) {
-    return new Epoch(e.getEpoch(), e.getPrimary(), e.getReason(), e.getAtMillis(), e.getLostGtids());
+    return new Epoch(e.getEpoch(), e.getPrimary(), e.getReason(), e.getAtMillis(), e.getLostGtids(),
+        emptyToNull(e.getQuarantined()));
+  }
+
+  static Explain explain(dev.deneb.controller.failover.Orchestrator.Explanation x, ClusterRecord c) {
+    return new Explain(x.cluster(), x.member(), x.role(), x.term(),
+        x.decision().action().getClass().getSimpleName().toLowerCase(Locale.ROOT), x.decision().reason().name(),
+        x.decision().detail(), x.atMillis(), x.evidence(), c.hasWorkflow() ? workflow(c.getWorkflow()) : null);
   }
 
   static String durability(Durability d) {

@@ -11,6 +11,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.deneb.controller.config.ControllerConfig.Api;
 import dev.deneb.controller.config.ControllerConfig.Peer;
 import dev.deneb.controller.config.ControllerConfig.Raft;
+import dev.deneb.controller.discovery.haproxy.HaproxySettings;
+import dev.deneb.controller.discovery.hook.HookSettings;
+import dev.deneb.controller.dns.DnsSettings;
+import dev.deneb.controller.dns.Rfc2136Settings;
+import dev.deneb.controller.failover.PolicySettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +54,7 @@ public final class ConfigLoader {
       throw new ConfigException("config " + name + ": the file is empty");
     }
     try {
-      return build(new YamlObject(root, "", Set.of("id", "dataDir", "group", "peers", "raft", "api", "agents")));
+      return build(new YamlObject(root, "", Set.of("id", "dataDir", "group", "peers", "raft", "api", "agents", "failover", "dns", "rfc2136", "haproxy", "hooks")));
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -112,8 +117,30 @@ public final class ConfigLoader {
     }
     long maxRenewals = g.positiveLong("maxRenewalsPerEntry", 2000);
     if (maxRenewals > 100_000) throw new YamlObject.FieldError(g.where("maxRenewalsPerEntry"), "must be at most 100000");
+    java.util.Optional<DnsSettings> dns = top.has("dns")
+        ? java.util.Optional.of(DnsSettings.parse(top.object("dns", DnsSettings.FIELDS))) : java.util.Optional.empty();
+    List<Rfc2136Settings> rfc2136 = top.has("rfc2136")
+        ? top.requiredList("rfc2136", Rfc2136Settings.FIELDS).stream().map(Rfc2136Settings::parse).toList() : List.of();
     return new ControllerConfig(id, dataDir, group, List.copyOf(peers), raft, new Api((int) maxRequest, maxWait),
-        new ControllerConfig.Agents(window, (int) maxRenewals));
+        new ControllerConfig.Agents(window, (int) maxRenewals), failover(top), dns, rfc2136,
+        top.has("haproxy") ? top.requiredList("haproxy", HaproxySettings.FIELDS).stream().map(HaproxySettings::parse).toList()
+            : List.of(),
+        top.has("hooks") ? HookSettings.parse(top.object("hooks", HookSettings.FIELDS)) : HookSettings.NONE);
+  }
+
+  /** The optional {@code failover:} section: the orchestrator's timing (docs/controller-config.md). */
+  private static PolicySettings failover(YamlObject top) {
+    PolicySettings d = PolicySettings.defaults();
+    YamlObject f = top.object("failover", Set.of("downGrace", "reportStaleAfter", "leaseMargin", "drift", "candidateWait",
+        "catchUpTimeout", "repointWait"));
+    Duration downGrace = f.duration("downGrace", Units.format(d.downGrace()));
+    Duration stale = f.duration("reportStaleAfter", Units.format(d.reportStaleAfter()));
+    if (stale.toMillis() < 100) throw new YamlObject.FieldError(f.where("reportStaleAfter"), "must be at least 100ms");
+    Duration margin = f.duration("leaseMargin", Units.format(d.leaseMargin()));
+    double drift = f.has("drift") ? f.doubleValue("drift") : d.drift();
+    if (drift < 0 || drift >= 0.5) throw new YamlObject.FieldError(f.where("drift"), "must be in [0, 0.5) and match the agents' lease.drift");
+    return new PolicySettings(downGrace, stale, margin, drift, f.duration("candidateWait", Units.format(d.candidateWait())),
+        f.duration("catchUpTimeout", Units.format(d.catchUpTimeout())), f.duration("repointWait", Units.format(d.repointWait())));
   }
 
   private static void checkId(YamlObject o, String field, String value) {

@@ -15,7 +15,12 @@ public record ControllerConfig(
     List<Peer> peers,
     Raft raft,
     Api api,
-    Agents agents) {
+    Agents agents,
+    dev.deneb.controller.failover.PolicySettings failover,
+    Optional<dev.deneb.controller.dns.DnsSettings> dns,
+    List<dev.deneb.controller.dns.Rfc2136Settings> rfc2136,
+    List<dev.deneb.controller.discovery.haproxy.HaproxySettings> haproxy,
+    dev.deneb.controller.discovery.hook.HookSettings hooks) {
 
   /**
    * One member of the group, as every member's configuration names it. {@code agent} is where agents

@@ -41,7 +41,9 @@ import org.xbill.DNS.Update;
  * 0, that the name has no TXT), then the A/AAAA/CNAME at {@code <cluster>.<zone>} (and the cluster's
  * other names from {@link Publication#dnsNames()}) replaced by the new primary, and the TXT replaced by
  * {@code "epoch=<epoch>"}. So a deposed leader's late update fails its prerequisite on the server
- * itself, whatever our own state says.
+ * itself, whatever our own state says. When the zone holds an older epoch than the previous one (an
+ * epoch that was committed but never published), the update is retried against what the zone holds:
+ * a compare-and-set that only ever moves the zone's epoch forward.
  *
  * <p>Idempotent: when the prerequisite fails, the backend reads the {@code _epoch} TXT. If it already
  * holds this publication's epoch and the names already give its primary, the publication is done;
@@ -87,14 +89,27 @@ public final class Rfc2136Backend implements DiscoveryBackend {
     Deadline deadline = new Deadline(settings.timeout().multipliedBy(MAX_REQUESTS));
     Name epochName = name("_epoch." + p.cluster());
     List<Record> addresses = addresses(p);
-    Message response = send(update(p.previousEpoch(), epochName, addresses, p.epoch()), deadline, "update");
-    int rcode = response.getRcode();
-    if (rcode == Rcode.NOERROR) return;
-    if (rcode != Rcode.NXRRSET && rcode != Rcode.YXRRSET) throw failure(response, "update for epoch " + p.epoch());
-    Optional<Long> current = zoneEpoch(epochName, deadline);
+    long expected = p.previousEpoch();
+    Optional<Long> current;
+    while (true) {
+      Message response = send(update(expected, epochName, addresses, p.epoch()), deadline, "update");
+      int rcode = response.getRcode();
+      if (rcode == Rcode.NOERROR) return;
+      if (rcode != Rcode.NXRRSET && rcode != Rcode.YXRRSET) throw failure(response, "update for epoch " + p.epoch());
+      current = zoneEpoch(epochName, deadline);
+      long zone = current.orElse(0L);
+      // The zone is behind this epoch but not at the previous one (an epoch that was never published,
+      // e.g. a workflow aborted after CANDIDATE_CHOSEN): compare-and-set from what it holds. Still
+      // monotonic: a deposed leader's older epoch is refused by the same check below.
+      if (zone < p.epoch() && zone != expected && (current.isPresent() || expected != 0)) {
+        expected = zone;
+        continue;
+      }
+      break;
+    }
     if (current.isEmpty() || current.get() != p.epoch()) {
       throw new DiscoveryException(name() + ": refused to publish epoch " + p.epoch() + " of cluster '" + p.cluster()
-          + "' (expected the zone at epoch " + p.previousEpoch() + "): " + epochName + " holds "
+          + "' (expected the zone at epoch " + expected + "): " + epochName + " holds "
           + current.map(e -> "epoch " + e).orElse("no single epoch=<n> TXT")
           + (current.isPresent() && current.get() > p.epoch() ? "; a newer epoch is published, this one is stale" : ""), true);
     }

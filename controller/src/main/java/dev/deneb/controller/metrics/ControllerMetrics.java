@@ -70,7 +70,63 @@ public final class ControllerMetrics {
         .register(registry).increment();
   }
 
+  /** A workflow ended: kind (failover/switchover), result (completed/aborted). */
+  public void recordWorkflow(String kind, String result) {
+    Counter.builder("deneb_failovers_total").description("Failover and switchover workflows by kind and result")
+        .tag("kind", kind).tag("result", result).register(registry).increment();
+  }
+
+  /** Workflow begun until the new primary confirmed it is writable (DESIGN L1/L2). */
+  public void recordFailoverDuration(String kind, Duration d) {
+    Timer.builder("deneb_failover_duration_seconds").description("Workflow begun to new primary writable")
+        .tag("kind", kind).publishPercentiles(0.5, 0.99).register(registry).record(d);
+  }
+
+  /** First evidence of failure (mysqld reported down, or the last accepted renewal) until the workflow began. */
+  public void recordDetection(String reason, Duration d) {
+    Timer.builder("deneb_failure_detection_seconds").description("First evidence of failure to failover begun")
+        .tag("reason", reason).publishPercentiles(0.5, 0.99).register(registry).record(d);
+  }
+
+  public void recordDiscovery(String backend, String result) {
+    Counter.builder("deneb_discovery_updates_total").description("Discovery publications by backend and result")
+        .tag("backend", backend).tag("result", result).register(registry).increment();
+  }
+
+  /** A failover that was called for but held back (paused, cooldown, automatic failover off, no candidate). */
+  public void recordBlockedRecovery(String cluster, String reason) {
+    Counter.builder("deneb_blocked_recoveries_total").description("Failovers held back, by reason")
+        .tag("cluster", cluster).tag("reason", reason).register(registry).increment();
+  }
+
+  public void recordQuarantine(String cluster, String node) {
+    Counter.builder("deneb_quarantined_nodes_total").description("Nodes quarantined with extra GTIDs")
+        .tag("cluster", cluster).tag("node", node).register(registry).increment();
+  }
+
+  /** Soft-state gauges the leader's orchestrator computes each tick: lease remaining and replica lag. */
+  public void bindOrchestrator(Supplier<java.util.Map<String, Long>> leaseRemainingMillis,
+      Supplier<java.util.Map<String, Long>> replicaLagSeconds) {
+    this.leaseRemaining = leaseRemainingMillis;
+    this.replicaLag = replicaLagSeconds;
+  }
+
+  private Supplier<java.util.Map<String, Long>> leaseRemaining = java.util.Map::of;
+  private Supplier<java.util.Map<String, Long>> replicaLag = java.util.Map::of;
+  private MultiGauge leaseGauge;
+  private MultiGauge lagGauge;
+
   public String scrape() {
+    if (leaseGauge == null) {
+      leaseGauge = MultiGauge.builder("deneb_primary_lease_remaining_seconds")
+          .description("Leader's view: lease TTL less the silence since the primary's last accepted renewal").register(registry);
+      lagGauge = MultiGauge.builder("deneb_replica_lag_seconds").description("Replica lag as its agent last reported it")
+          .register(registry);
+    }
+    leaseGauge.register(leaseRemaining.get().entrySet().stream()
+        .map(e -> MultiGauge.Row.of(Tags.of("cluster", e.getKey()), e.getValue() / 1000.0)).toList(), true);
+    lagGauge.register(replicaLag.get().entrySet().stream()
+        .map(e -> MultiGauge.Row.of(Tags.of("node", e.getKey()), e.getValue())).toList(), true);
     DenebStateMachine.Image now = image.get();
     if (now != null) {
       epochs.register(now.state().clusters().values().stream()

@@ -15,7 +15,20 @@ public record AgentConfig(
     Path stateDir,
     Lease lease,
     Duration reportInterval,
-    Fencing fencing) {
+    Fencing fencing,
+    Optional<Replication> replication) {
+
+  /**
+   * The account replicas log in to their source with, for replicate directives (DESIGN §3.4
+   * REPOINTED). Absent: this agent can only confirm that its server already replicates from the
+   * right place, never point it elsewhere.
+   */
+  public record Replication(String user, String password, boolean tls, Duration connectRetry) {
+    @Override
+    public String toString() {
+      return user + " (tls " + tls + ", connectRetry " + connectRetry.toSeconds() + " s)";
+    }
+  }
 
   /**
    * How the agent reaches its own database. The password is never logged.

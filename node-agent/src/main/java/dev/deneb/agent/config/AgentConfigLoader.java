@@ -40,7 +40,7 @@ public final class AgentConfigLoader {
       try {
         return Files.readString(p).strip();
       } catch (IOException e) {
-        throw new YamlObject.FieldError("database.passwordFile", "cannot read " + p + ": " + e.getMessage());
+        throw new IllegalArgumentException("cannot read " + p + ": " + e.getMessage());
       }
     });
   }
@@ -56,7 +56,7 @@ public final class AgentConfigLoader {
     if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException("config " + name + ": the file is empty");
     try {
       return build(new YamlObject(root, "", Set.of("cluster", "node", "controllers", "database", "stateDir", "lease",
-          "reportInterval", "fencing")), env, readSecret);
+          "reportInterval", "fencing", "replication")), env, readSecret);
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -82,18 +82,7 @@ public final class AgentConfigLoader {
     HostPort address = db.parsed("address", null, HostPort::parse);
     if (address == null) throw new YamlObject.FieldError(db.where("address"), "is required");
     String user = db.requiredString("user");
-    String password;
-    if (db.has("passwordFile") && db.has("passwordEnv")) {
-      throw new YamlObject.FieldError(db.where("passwordEnv"), "give passwordFile or passwordEnv, not both");
-    } else if (db.has("passwordFile")) {
-      password = readSecret.apply(Path.of(db.string("passwordFile", null)));
-    } else if (db.has("passwordEnv")) {
-      String var = db.string("passwordEnv", null);
-      password = env.get(var);
-      if (password == null) throw new YamlObject.FieldError(db.where("passwordEnv"), "environment variable " + var + " is not set");
-    } else {
-      password = "";
-    }
+    String password = secret(db, env, readSecret);
     Duration connect = db.duration("connectTimeout", "1s");
     Duration socket = db.duration("socketTimeout", "2s");
     if (connect.toMillis() < 1 || socket.toMillis() < 1) {
@@ -116,7 +105,40 @@ public final class AgentConfigLoader {
     if (report.toMillis() < 10) throw new YamlObject.FieldError("reportInterval", "must be at least 10ms");
     return new AgentConfig(cluster, node, List.copyOf(controllers),
         new AgentConfig.Database(address, user, password, connect, socket, Optional.ofNullable(pidFile)), stateDir,
-        new AgentConfig.Lease(renew, fenceLead, drift), report, fencing(top));
+        new AgentConfig.Lease(renew, fenceLead, drift), report, fencing(top), replication(top, env, readSecret));
+  }
+
+  /** The optional {@code replication:} section: the account replicas use to reach their source. */
+  private static Optional<AgentConfig.Replication> replication(YamlObject top, Map<String, String> env,
+      Function<Path, String> readSecret) {
+    if (!top.has("replication")) return Optional.empty();
+    YamlObject r = top.object("replication", Set.of("user", "passwordFile", "passwordEnv", "tls", "connectRetry"));
+    String user = r.requiredString("user");
+    String password = secret(r, env, readSecret);
+    String tls = r.string("tls", "false");
+    if (!tls.equals("true") && !tls.equals("false")) throw new YamlObject.FieldError(r.where("tls"), "must be true or false");
+    Duration retry = r.duration("connectRetry", "1s");
+    if (retry.toSeconds() < 1) throw new YamlObject.FieldError(r.where("connectRetry"), "must be at least 1s (whole seconds)");
+    return Optional.of(new AgentConfig.Replication(user, password, Boolean.parseBoolean(tls), retry));
+  }
+
+  /** A password from {@code passwordFile} or {@code passwordEnv} (neither: empty). */
+  private static String secret(YamlObject o, Map<String, String> env, Function<Path, String> readSecret) {
+    if (o.has("passwordFile") && o.has("passwordEnv")) {
+      throw new YamlObject.FieldError(o.where("passwordEnv"), "give passwordFile or passwordEnv, not both");
+    } else if (o.has("passwordFile")) {
+      try {
+        return readSecret.apply(Path.of(o.string("passwordFile", null)));
+      } catch (IllegalArgumentException e) {
+        throw new YamlObject.FieldError(o.where("passwordFile"), e.getMessage());
+      }
+    } else if (o.has("passwordEnv")) {
+      String var = o.string("passwordEnv", null);
+      String value = env.get(var);
+      if (value == null) throw new YamlObject.FieldError(o.where("passwordEnv"), "environment variable " + var + " is not set");
+      return value;
+    }
+    return "";
   }
 
   /** The optional {@code fencing:} section: the STONITH hook and the escalation timeouts. */

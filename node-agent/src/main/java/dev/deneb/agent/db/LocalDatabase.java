@@ -116,6 +116,98 @@ public final class LocalDatabase implements Closeable {
     }
   }
 
+  /**
+   * Makes this server the primary of {@code epoch} short of lifting read-only (DESIGN §3.4
+   * PROMOTED): waits (at most {@code applyWait}) until replication has applied what it received,
+   * stops and forgets replication, and records the epoch in the replicated
+   * {@code deneb.epoch_history} as the epoch's first transaction. Idempotent: a server that is no
+   * replica and has the epoch recorded only answers again.
+   *
+   * @return the executed GTIDs after the epoch was recorded
+   */
+  public String prepareAsPrimary(long epoch, String node, Duration applyWait, boolean semiSync, Duration semiSyncTimeout)
+      throws SQLException {
+    try {
+      Connection c = connection();
+      Optional<ReplicationStatus> repl = dialect.replicationStatus(c);
+      if (repl.isPresent() && repl.get().received() != null && !repl.get().executed().contains(repl.get().received())) {
+        // The relay log holds transactions the old primary committed: apply them before taking over.
+        long deadline = System.nanoTime() + applyWait.toNanos();
+        Duration step = Duration.ofMillis(Math.max(100, endpoint.socketTimeout().toMillis() / 2));
+        while (!dialect.waitForExecuted(c, repl.get().received(), step)) {
+          if (System.nanoTime() > deadline) {
+            throw new SQLException("relay log not applied within " + applyWait.toMillis() + " ms: received "
+                + repl.get().received().format() + ", executed " + dialect.executedGtids(c).format(), "HY000");
+          }
+        }
+      }
+      dialect.stopReplication(c);
+      dialect.resetReplication(c);
+      // Semi-sync before the first write of the epoch, so even that one waits for a replica's ack.
+      dialect.configureSemiSync(c, semiSync ? dev.deneb.fencing.dialect.SemiSyncRole.PRIMARY
+          : dev.deneb.fencing.dialect.SemiSyncRole.OFF, semiSyncTimeout);
+      dialect.installEpochHistory(c);
+      dialect.recordEpoch(c, new dev.deneb.fencing.dialect.EpochRecord(epoch, node, dialect.executedGtids(c),
+          java.time.Instant.now()));
+      return dialect.executedGtids(c).format();
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** Sets this server's semi-sync role (docs/durability.md). */
+  public void configureSemiSync(dev.deneb.fencing.dialect.SemiSyncRole role, Duration timeout) throws SQLException {
+    try {
+      dialect().configureSemiSync(connection(), role, timeout);
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** Whether this server replicates from host:port with both threads running (connecting counts). */
+  public boolean replicatesFrom(String host, int port) throws SQLException {
+    try {
+      Optional<ReplicationStatus> repl = dialect().replicationStatus(connection());
+      return repl.isPresent() && repl.get().sourceHost().equals(host) && repl.get().sourcePort() == port
+          && repl.get().sqlThreadRunning() && repl.get().ioThread() != dev.deneb.fencing.dialect.IoThreadState.STOPPED;
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** What this server has executed, as its dialect formats it. */
+  public String executedGtids() throws SQLException {
+    try {
+      return dialect().executedGtids(connection()).format();
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Replicates from {@code source} unless already doing so from that address with both threads
+   * running (then nothing changes, so repeating a directive never restarts replication).
+   *
+   * @return what was done, for the acknowledgement
+   */
+  public String replicateFrom(dev.deneb.fencing.dialect.ReplicationSource source) throws SQLException {
+    try {
+      Connection c = connection();
+      if (replicatesFrom(source.host(), source.port())) return "already replicating from " + source.host() + ":" + source.port();
+      Optional<ReplicationStatus> repl = dialect.replicationStatus(c);
+      dialect.replicateFrom(c, source);
+      return "now replicating from " + source.host() + ":" + source.port()
+          + repl.map(r -> " (was " + r.sourceHost() + ":" + r.sourcePort() + ")").orElse(" (was no replica)");
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
   /** Extends the local lease row while the lease keeper holds the lease. */
   public void refreshLease(long epoch, String node, Duration leaseLeft) throws SQLException {
     try {

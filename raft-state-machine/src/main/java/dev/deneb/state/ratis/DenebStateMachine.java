@@ -62,6 +62,17 @@ public class DenebStateMachine extends BaseStateMachine {
     listeners.add(listener);
   }
 
+  /** What was applied and its result, on the apply thread (e.g. which lease renewals were accepted). Must not block. */
+  public interface CommandListener {
+    void applied(Command command, CommandResult result, Image image);
+  }
+
+  private final List<CommandListener> commandListeners = new CopyOnWriteArrayList<>();
+
+  public void addCommandListener(CommandListener listener) {
+    commandListeners.add(listener);
+  }
+
   @Override
   public StateMachineStorage getStateMachineStorage() {
     return storage;
@@ -139,6 +150,9 @@ public class DenebStateMachine extends BaseStateMachine {
     Image next = new Image(applied.state(), entry.getTerm(), entry.getIndex());
     image = next;
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    for (CommandListener l : commandListeners) {
+      l.applied(command, applied.result(), next);
+    }
     for (Consumer<Image> l : listeners) {
       l.accept(next);
     }

@@ -1,0 +1,67 @@
+package dev.deneb.controller.failover;
+
+import dev.deneb.protocol.WorkflowKind;
+import dev.deneb.protocol.WorkflowStep;
+
+/**
+ * One tick's verdict for one cluster (STYLE 8): an action, an enum reason (asserted on in tests,
+ * counted in metrics) and a sentence with the evidence (logged and shown by {@code explain}).
+ */
+public record Decision(Action action, Reason reason, String detail) {
+
+  public static Decision none(Reason reason, String detail) {
+    return new Decision(new Action.None(), reason, detail);
+  }
+
+  /** What the orchestrator does about it; every action but {@link Publish} is one committed command. */
+  public sealed interface Action {
+    record None() implements Action {}
+
+    record Begin(WorkflowKind kind, String target) implements Action {}
+
+    record Advance(WorkflowStep step, String candidate, String lostGtids, String finalGtids) implements Action {}
+
+    /** Publish the new primary to every discovery backend, then commit DISCOVERY_PUBLISHED. */
+    record Publish() implements Action {}
+
+    record Settle(String node, boolean quarantine, String extraGtids) implements Action {}
+
+    record Complete() implements Action {}
+
+    record Abort() implements Action {}
+  }
+
+  public enum Reason {
+    // steady state
+    NOT_BOOTSTRAPPED,
+    PRIMARY_HEALTHY,
+    PAUSED,
+    PRIMARY_DOWN_WITHIN_GRACE,
+    PRIMARY_MYSQLD_DOWN,
+    PRIMARY_REPORTED_DOWN_BUT_REPLICAS_STREAM,
+    LEASE_LAPSED,
+    LEASE_HELD_PRIMARY_UNREPORTED,
+    REPLICAS_LOST_PRIMARY_LEASE_HELD,
+    AUTO_FAILOVER_OFF,
+    COOLDOWN,
+    NODE_ADMITTED,
+    NODE_QUARANTINED,
+    // workflow steps
+    AWAITING_FENCE,
+    FENCE_CONFIRMED_BY_AGENT,
+    FENCED_BY_LEASE_LAPSE,
+    AWAITING_CATCH_UP,
+    CANDIDATE_SAFE,
+    CANDIDATE_LOSSY,
+    NO_CANDIDATE,
+    SWITCHOVER_TARGET_NOT_CAUGHT_UP,
+    AWAITING_PROMOTION,
+    PROMOTION_CONFIRMED,
+    PUBLISHING_DISCOVERY,
+    AWAITING_REPOINT,
+    REPOINTED,
+    REPOINT_TIMED_OUT,
+    WORKFLOW_DONE,
+    WORKFLOW_PAUSED
+  }
+}

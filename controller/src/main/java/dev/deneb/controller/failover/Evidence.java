@@ -1,0 +1,22 @@
+package dev.deneb.controller.failover;
+
+import dev.deneb.fencing.gtid.GtidFlavor;
+import java.util.Map;
+
+/**
+ * What the leader knows about one cluster beyond the committed state, at one tick: soft state that a
+ * new leader re-learns (reports within one report interval; lease silence starts at "now" when it
+ * takes over, which is conservative).
+ *
+ * @param leaseSilenceMillis since this leader last saw an accepted renewal from the current primary
+ *     (or took over, whichever is later)
+ * @param stepAgeMillis since this leader first saw the workflow's current step; 0 when steady
+ * @param wallMillis this member's wall clock, only to compare with times stamped in commands (cooldown)
+ */
+public record Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, long stepAgeMillis, long wallMillis,
+    GtidFlavor flavor) {
+
+  public NodeView node(String name) {
+    return nodes.getOrDefault(name, NodeView.unreported(name));
+  }
+}

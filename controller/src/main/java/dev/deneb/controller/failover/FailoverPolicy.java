@@ -1,0 +1,302 @@
+package dev.deneb.controller.failover;
+
+import dev.deneb.controller.failover.CandidateChooser.Choice;
+import dev.deneb.controller.failover.CandidateChooser.ReplicaReport;
+import dev.deneb.controller.failover.Decision.Action;
+import dev.deneb.controller.failover.Decision.Reason;
+import dev.deneb.fencing.gtid.GtidState;
+import dev.deneb.protocol.AckRecord;
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.Durability;
+import dev.deneb.protocol.NodeRecord;
+import dev.deneb.protocol.NodeState;
+import dev.deneb.protocol.WorkflowKind;
+import dev.deneb.protocol.WorkflowRecord;
+import dev.deneb.protocol.WorkflowStep;
+import dev.deneb.state.Nodes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The orchestrator's decisions (DESIGN §3.3-§3.6), as a pure function of the committed cluster
+ * record and the leader's evidence: no clock, no I/O. One decision per cluster per tick; the
+ * orchestrator carries it out and the next tick sees the committed result.
+ */
+public final class FailoverPolicy {
+  private final PolicySettings settings;
+
+  public FailoverPolicy(PolicySettings settings) {
+    this.settings = settings;
+  }
+
+  public Decision decide(ClusterRecord c, Evidence e) {
+    if (c.getEpoch() == 0) return Decision.none(Reason.NOT_BOOTSTRAPPED, "no epoch yet: bootstrap names the first primary");
+    if (c.hasWorkflow()) {
+      if (c.getPaused()) return Decision.none(Reason.WORKFLOW_PAUSED, "the workflow is paused by an operator at " + c.getWorkflow().getStep());
+      return step(c, c.getWorkflow(), e);
+    }
+    Optional<Decision> check = checkNodes(c, e);
+    return check.orElseGet(() -> steady(c, e));
+  }
+
+  // ---- steady state: is the primary failed? (§3.3) ----------------------------------------------
+
+  private Decision steady(ClusterRecord c, Evidence e) {
+    long stale = settings.reportStaleAfter().toMillis();
+    NodeView primary = e.node(c.getPrimary());
+    long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
+    String leaseNote = "last accepted renewal " + e.leaseSilenceMillis() + " ms ago (lapse bound " + lapse + " ms)";
+
+    Reason trigger = null;
+    String why = null;
+    if (e.leaseSilenceMillis() > lapse) {
+      trigger = Reason.LEASE_LAPSED;
+      why = "the primary's lease lapsed: " + leaseNote;
+    } else if (primary.fresh(stale) && !primary.up()) {
+      if (primary.downForMillis() < settings.downGrace().toMillis()) {
+        return Decision.none(Reason.PRIMARY_DOWN_WITHIN_GRACE, "agent reports mysqld down for " + primary.downForMillis()
+            + " ms (< downGrace " + settings.downGrace().toMillis() + " ms): " + primary.report().getError());
+      }
+      List<String> streaming = replicasStreamingFrom(c, e);
+      if (!streaming.isEmpty()) {
+        return Decision.none(Reason.PRIMARY_REPORTED_DOWN_BUT_REPLICAS_STREAM, "agent reports mysqld down ("
+            + primary.report().getError() + ") but " + streaming + " still receive from it; waiting for the agent or the lease");
+      }
+      trigger = Reason.PRIMARY_MYSQLD_DOWN;
+      why = "agent reports mysqld down for " + primary.downForMillis() + " ms: " + primary.report().getError();
+    }
+    if (trigger == null) {
+      if (!primary.fresh(stale)) {
+        return Decision.none(Reason.LEASE_HELD_PRIMARY_UNREPORTED, "no fresh report from the primary's agent at this leader ("
+            + (primary.reported() ? primary.reportAgeMillis() + " ms old" : "none") + ") but its lease is renewed through the group: "
+            + leaseNote);
+      }
+      List<String> lost = replicasNotStreaming(c, e);
+      if (!lost.isEmpty()) {
+        return Decision.none(Reason.REPLICAS_LOST_PRIMARY_LEASE_HELD, "replicas " + lost
+            + " do not receive from the primary, but a replica losing the primary never triggers a failover (L4); " + leaseNote);
+      }
+      return Decision.none(Reason.PRIMARY_HEALTHY, "mysqld up, " + leaseNote);
+    }
+    if (c.getPaused()) return Decision.none(Reason.PAUSED, why + "; cluster paused, no failover");
+    if (!c.getSettings().getAutoFailover()) return Decision.none(Reason.AUTO_FAILOVER_OFF, why + "; automatic failover is off");
+    long sinceLast = e.wallMillis() - c.getLastAutoFailoverAtMillis();
+    if (c.getLastAutoFailoverAtMillis() != 0 && sinceLast < c.getSettings().getCooldownMillis()) {
+      return Decision.none(Reason.COOLDOWN, why + "; last automatic failover " + sinceLast + " ms ago, cooldown "
+          + c.getSettings().getCooldownMillis() + " ms: an operator may fail over by hand");
+    }
+    return new Decision(new Action.Begin(WorkflowKind.FAILOVER, ""), trigger, why);
+  }
+
+  /** Replicas whose fresh reports say their IO thread runs against the primary's replication address. */
+  private List<String> replicasStreamingFrom(ClusterRecord c, Evidence e) {
+    List<String> out = new ArrayList<>();
+    String address = primaryAddress(c);
+    for (NodeRecord n : c.getNodesList()) {
+      NodeView v = e.node(n.getNode());
+      if (!n.getNode().equals(c.getPrimary()) && v.fresh(settings.reportStaleAfter().toMillis()) && v.up()
+          && v.report().getIoRunning() && v.report().getSource().equals(address)) {
+        out.add(n.getNode());
+      }
+    }
+    return out;
+  }
+
+  private List<String> replicasNotStreaming(ClusterRecord c, Evidence e) {
+    List<String> out = new ArrayList<>();
+    for (NodeRecord n : c.getNodesList()) {
+      NodeView v = e.node(n.getNode());
+      if (!n.getNode().equals(c.getPrimary()) && n.getState() == NodeState.ONLINE && v.fresh(settings.reportStaleAfter().toMillis())
+          && v.up() && !v.report().getIoRunning()) {
+        out.add(n.getNode());
+      }
+    }
+    return out;
+  }
+
+  private static String primaryAddress(ClusterRecord c) {
+    return Nodes.find(c, c.getPrimary()).map(n -> Nodes.replicationHost(n) + ":" + Nodes.replicationPort(n)).orElse("");
+  }
+
+  // ---- nodes left behind by a new epoch: rejoin or quarantine (§3.6) ---------------------------
+
+  /** The first node waiting for its check that has a fresh report, compared with the primary's executed GTIDs. */
+  private Optional<Decision> checkNodes(ClusterRecord c, Evidence e) {
+    long stale = settings.reportStaleAfter().toMillis();
+    Optional<String> primaryGtids = primaryExecuted(c, e);
+    if (primaryGtids.isEmpty()) return Optional.empty();
+    for (NodeRecord n : c.getNodesList()) {
+      if (!n.getNeedsCheck()) continue;
+      NodeView v = e.node(n.getNode());
+      if (!v.fresh(stale) || !v.up()) continue;
+      if (!v.report().getReadOnly()) continue; // still writable: its agent fences it first (it sees a newer epoch)
+      try {
+        GtidState mine = GtidState.parse(e.flavor(), v.report().getExecutedGtids());
+        GtidState primary = GtidState.parse(e.flavor(), primaryGtids.get());
+        var extra = mine.missingFrom(primary);
+        if (extra.isEmpty()) {
+          return Optional.of(new Decision(new Action.Settle(n.getNode(), false, ""), Reason.NODE_ADMITTED,
+              n.getNode() + " executed " + mine.format() + ", contained in the primary's " + primary.format() + ": it may replicate"));
+        }
+        return Optional.of(new Decision(new Action.Settle(n.getNode(), true, extra.describe()), Reason.NODE_QUARANTINED,
+            n.getNode() + " has transactions the primary lacks: " + extra.describe() + "; quarantined for an operator"));
+      } catch (IllegalArgumentException bad) {
+        return Optional.of(Decision.none(Reason.AWAITING_REPOINT, n.getNode() + ": unreadable GTIDs: " + bad.getMessage()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The current primary's executed GTIDs: its fresh report, else what it acknowledged at promotion. */
+  private Optional<String> primaryExecuted(ClusterRecord c, Evidence e) {
+    NodeView p = e.node(c.getPrimary());
+    if (p.fresh(settings.reportStaleAfter().toMillis()) && p.up() && !p.report().getReadOnly()) {
+      return Optional.of(p.report().getExecutedGtids());
+    }
+    if (c.hasWorkflow()) return ack(c.getWorkflow(), "promote", c.getPrimary()).map(AckRecord::getGtids).filter(g -> !g.isEmpty());
+    return Optional.empty();
+  }
+
+  // ---- a workflow in flight: the next step (§3.4, §3.5) ----------------------------------------
+
+  private Decision step(ClusterRecord c, WorkflowRecord w, Evidence e) {
+    return switch (w.getStep()) {
+      case BEGUN -> fence(c, w, e);
+      case FENCED -> choose(c, w, e);
+      case CANDIDATE_CHOSEN -> ack(w, "promote", w.getTarget()).filter(AckRecord::getDone)
+          .map(a -> new Decision(new Action.Advance(WorkflowStep.PROMOTED, "", "", ""), Reason.PROMOTION_CONFIRMED,
+              w.getTarget() + " is writable in epoch " + w.getTargetEpoch() + " at " + a.getGtids()))
+          .orElseGet(() -> Decision.none(Reason.AWAITING_PROMOTION, "waiting for " + w.getTarget()
+              + "'s agent to take the lease of epoch " + w.getTargetEpoch() + " and lift read-only (" + e.stepAgeMillis() + " ms)"));
+      case PROMOTED -> new Decision(new Action.Publish(), Reason.PUBLISHING_DISCOVERY,
+          "publishing " + w.getTarget() + " as primary of epoch " + w.getTargetEpoch());
+      case DISCOVERY_PUBLISHED -> repoint(c, w, e);
+      case REPOINTED -> new Decision(new Action.Complete(), Reason.WORKFLOW_DONE,
+          "epoch " + c.getEpoch() + " names " + c.getPrimary() + "; steady");
+      case WORKFLOW_STEP_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalStateException("workflow of '" + c.getName()
+          + "' has step " + w.getStep());
+    };
+  }
+
+  private Decision fence(ClusterRecord c, WorkflowRecord w, Evidence e) {
+    Optional<AckRecord> ack = ack(w, "fence", w.getFrom()).filter(AckRecord::getDone);
+    if (ack.isPresent()) {
+      return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", ack.get().getGtids()), Reason.FENCE_CONFIRMED_BY_AGENT,
+          w.getFrom() + "'s agent confirmed the fence: " + ack.get().getDetail()
+              + (ack.get().getGtids().isEmpty() ? "; final position unknown" : "; final position " + ack.get().getGtids()));
+    }
+    long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
+    if (e.leaseSilenceMillis() > lapse) {
+      return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", ""), Reason.FENCED_BY_LEASE_LAPSE,
+          w.getFrom() + "'s lease provably lapsed: no accepted renewal for " + e.leaseSilenceMillis() + " ms > " + lapse
+              + " ms; it has fenced itself (or its guard has)");
+    }
+    return Decision.none(Reason.AWAITING_FENCE, "waiting for " + w.getFrom() + " to confirm the fence, or for its lease to lapse ("
+        + e.leaseSilenceMillis() + " of " + lapse + " ms)");
+  }
+
+  private Decision choose(ClusterRecord c, WorkflowRecord w, Evidence e) {
+    Optional<String> finalGtids = w.getFinalGtids().isEmpty() ? Optional.empty() : Optional.of(w.getFinalGtids());
+    Map<String, ReplicaReport> reports = new LinkedHashMap<>();
+    long stale = settings.reportStaleAfter().toMillis();
+    for (NodeRecord n : c.getNodesList()) {
+      NodeView v = e.node(n.getNode());
+      if (v.reported()) {
+        reports.put(n.getNode(), new ReplicaReport(v.up(), v.fresh(stale), v.report().getExecutedGtids(),
+            v.report().getReceivedGtids(), v.report().getLagSeconds()));
+      }
+    }
+    if (w.getKind() == WorkflowKind.SWITCHOVER) return switchoverTarget(c, w, e, reports, finalGtids);
+    var safe = CandidateChooser.choose(c, reports, e.flavor(), finalGtids, CandidateChooser.Mode.SAFE);
+    if (safe.choice() instanceof Choice.Chosen chosen) {
+      return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), "", ""), Reason.CANDIDATE_SAFE,
+          chosen.reason() + leftOut(safe.leftOut()));
+    }
+    String why = ((Choice.NoCandidate) safe.choice()).reason();
+    boolean async = c.getSettings().getDurability() != Durability.SEMI_SYNC;
+    if (!async || e.stepAgeMillis() < settings.candidateWait().toMillis()) {
+      return Decision.none(finalGtids.isPresent() ? Reason.AWAITING_CATCH_UP : Reason.NO_CANDIDATE, "no safe candidate yet ("
+          + e.stepAgeMillis() + " ms): " + why + (async ? "; async durability allows a loud lossy choice after "
+          + settings.candidateWait().toMillis() + " ms" : "; semi-sync durability never promotes a lossy candidate"));
+    }
+    var lossy = CandidateChooser.choose(c, reports, e.flavor(), Optional.empty(), CandidateChooser.Mode.LOSSY);
+    if (lossy.choice() instanceof Choice.Chosen chosen) {
+      String lost = chosen.lostGtids();
+      if (finalGtids.isPresent()) {
+        String behind = lostFromFinal(e, finalGtids.get(), reports.get(chosen.node()).executedGtids());
+        if (!behind.isEmpty()) lost = lost.isEmpty() ? "old primary: " + behind : lost + "; old primary: " + behind;
+      }
+      return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), lost, ""), Reason.CANDIDATE_LOSSY,
+          "LOSSY after " + e.stepAgeMillis() + " ms without a safe candidate (" + why + "): " + chosen.reason()
+              + (lost.isEmpty() ? "" : "; lost: " + lost));
+    }
+    return Decision.none(Reason.NO_CANDIDATE, ((Choice.NoCandidate) lossy.choice()).reason() + leftOut(lossy.leftOut()));
+  }
+
+  private Decision switchoverTarget(ClusterRecord c, WorkflowRecord w, Evidence e, Map<String, ReplicaReport> reports,
+      Optional<String> finalGtids) {
+    var result = CandidateChooser.choose(c, reports, e.flavor(), finalGtids, CandidateChooser.Mode.SAFE);
+    String left = result.leftOut().get(w.getTarget());
+    boolean targetReady = left == null && reports.containsKey(w.getTarget()) && finalGtids.isPresent();
+    if (targetReady) {
+      return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, w.getTarget(), "", ""), Reason.CANDIDATE_SAFE,
+          w.getTarget() + " executed the old primary's final position " + finalGtids.get());
+    }
+    if (e.stepAgeMillis() > settings.catchUpTimeout().toMillis()) {
+      return new Decision(new Action.Abort(), Reason.SWITCHOVER_TARGET_NOT_CAUGHT_UP, w.getTarget()
+          + " did not reach the old primary's final position within " + settings.catchUpTimeout().toMillis() + " ms ("
+          + (left == null ? "no final position" : left) + "); aborting: " + w.getFrom() + " keeps the role at the next epoch");
+    }
+    return Decision.none(Reason.AWAITING_CATCH_UP, "waiting for " + w.getTarget() + " to execute "
+        + (finalGtids.isPresent() ? "the old primary's final position " + finalGtids.get() : "(final position unknown)")
+        + (left == null ? "" : ": " + left));
+  }
+
+  private Decision repoint(ClusterRecord c, WorkflowRecord w, Evidence e) {
+    Optional<Decision> check = checkNodes(c, e);
+    if (check.isPresent()) return check.get();
+    long stale = settings.reportStaleAfter().toMillis();
+    String address = primaryAddress(c);
+    List<String> waiting = new ArrayList<>();
+    for (NodeRecord n : c.getNodesList()) {
+      if (n.getNode().equals(c.getPrimary()) || n.getState() != NodeState.ONLINE) continue;
+      NodeView v = e.node(n.getNode());
+      if (!v.fresh(stale) || !v.up()) continue; // unreachable: checked and repointed when it returns
+      if (n.getNeedsCheck()) {
+        waiting.add(n.getNode() + " (awaiting its GTID check)");
+      } else if (!(v.report().getSource().equals(address) && v.report().getIoRunning())) {
+        waiting.add(n.getNode() + " (replicates from '" + v.report().getSource() + "', io " + v.report().getIoRunning() + ")");
+      }
+    }
+    if (waiting.isEmpty()) {
+      return new Decision(new Action.Advance(WorkflowStep.REPOINTED, "", "", ""), Reason.REPOINTED,
+          "every reachable replica receives from " + c.getPrimary() + " at " + address);
+    }
+    if (e.stepAgeMillis() > settings.repointWait().toMillis()) {
+      return new Decision(new Action.Advance(WorkflowStep.REPOINTED, "", "", ""), Reason.REPOINT_TIMED_OUT,
+          "not yet repointed after " + e.stepAgeMillis() + " ms: " + waiting + "; their directives stay pending");
+    }
+    return Decision.none(Reason.AWAITING_REPOINT, "waiting for " + waiting);
+  }
+
+  private static String lostFromFinal(Evidence e, String finalGtids, String executed) {
+    try {
+      var gap = GtidState.parse(e.flavor(), finalGtids).missingFrom(GtidState.parse(e.flavor(), executed));
+      return gap.isEmpty() ? "" : gap.describe();
+    } catch (IllegalArgumentException bad) {
+      return "unknown (" + bad.getMessage() + ")";
+    }
+  }
+
+  private static String leftOut(Map<String, String> leftOut) {
+    return leftOut.isEmpty() ? "" : "; left out: " + leftOut;
+  }
+
+  static Optional<AckRecord> ack(WorkflowRecord w, String kind, String node) {
+    String suffix = "/" + w.getTargetEpoch() + "/" + kind + "/" + node;
+    return w.getAcksList().stream().filter(a -> a.getDirectiveId().endsWith(suffix) && a.getNode().equals(node)).findFirst();
+  }
+}

@@ -1,0 +1,377 @@
+package dev.deneb.controller.failover;
+
+import dev.deneb.controller.agent.AgentReports;
+import dev.deneb.controller.discovery.DiscoveryBackend;
+import dev.deneb.controller.discovery.DiscoveryException;
+import dev.deneb.controller.discovery.Publication;
+import dev.deneb.controller.discovery.hook.CommandHook;
+import dev.deneb.controller.metrics.ControllerMetrics;
+import dev.deneb.controller.raft.CommandGateway;
+import dev.deneb.controller.raft.RaftMember;
+import dev.deneb.fencing.gtid.GtidFlavor;
+import dev.deneb.protocol.AbortWorkflow;
+import dev.deneb.protocol.AdvanceWorkflow;
+import dev.deneb.protocol.BeginWorkflow;
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.Command;
+import dev.deneb.protocol.CommandResult;
+import dev.deneb.protocol.CompleteWorkflow;
+import dev.deneb.protocol.NodeRecord;
+import dev.deneb.protocol.SettleNode;
+import dev.deneb.protocol.WorkflowStep;
+import dev.deneb.state.DenebState;
+import dev.deneb.state.Nodes;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's reconciler (DESIGN §3.4; STYLE 6-8): one thread, one tick every {@code tickInterval}.
+ * Each tick, on the leader only, it reads the applied state, gathers the evidence (agent reports,
+ * lease silence), asks the pure {@link FailoverPolicy} for one decision per cluster, logs a decision
+ * when it changes, and carries it out: a committed command carrying this leader's term, or the
+ * discovery publication. The next tick sees the committed result, so a new leader simply continues
+ * from the committed step (S5).
+ *
+ * <p>What a new leader must re-learn: agent reports (within one report interval, since agents
+ * report to every member) and lease silence (counted from the start of its leadership, which only
+ * delays a lease-lapse failover by up to one TTL).
+ */
+public final class Orchestrator implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+  /** What {@code explain} shows for a cluster. */
+  public record Explanation(String cluster, String member, String role, long term, Decision decision, long atMillis,
+      Map<String, String> evidence) {}
+
+  private final RaftMember member;
+  private final CommandGateway gateway;
+  private final AgentReports reports;
+  private final RenewalClock renewals;
+  private final FailoverPolicy policy;
+  private final PolicySettings settings;
+  private final List<DiscoveryBackend> backends;
+  private final List<CommandHook> preHooks;
+  private final ControllerMetrics metrics;
+  private final LongSupplier nanos;
+  private final LongSupplier wallMillis;
+  private final Duration tick;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "deneb-orchestrator");
+    t.setDaemon(true);
+    return t;
+  });
+
+  // Soft state, owned by the loop thread (explanations are read by API threads).
+  private long leaderTerm = -1;
+  private final Map<String, StepSeen> steps = new HashMap<>();
+  private final Map<String, Set<String>> published = new HashMap<>();
+  private final Map<String, Decision> lastLogged = new HashMap<>();
+  private final Map<String, Explanation> explanations = new ConcurrentHashMap<>();
+  private volatile Map<String, Long> leaseRemaining = Map.of();
+  private volatile Map<String, Long> lags = Map.of();
+
+  private record StepSeen(long epoch, WorkflowStep step, long sinceNanos) {}
+
+  public Orchestrator(RaftMember member, CommandGateway gateway, AgentReports reports, RenewalClock renewals,
+      PolicySettings settings, List<DiscoveryBackend> backends, List<CommandHook> preHooks, ControllerMetrics metrics, Duration tick,
+      LongSupplier nanos, LongSupplier wallMillis) {
+    this.member = member;
+    this.gateway = gateway;
+    this.reports = reports;
+    this.renewals = renewals;
+    this.policy = new FailoverPolicy(settings);
+    this.settings = settings;
+    this.backends = List.copyOf(backends);
+    this.preHooks = List.copyOf(preHooks);
+    this.metrics = metrics;
+    this.tick = tick;
+    this.nanos = nanos;
+    this.wallMillis = wallMillis;
+    metrics.bindOrchestrator(() -> leaseRemaining, () -> lags);
+  }
+
+  public void start() {
+    loop.scheduleWithFixedDelay(this::tickSafely, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public Optional<Explanation> explain(String cluster) {
+    return Optional.ofNullable(explanations.get(cluster));
+  }
+
+  /**
+   * The replica a switchover should go to: the safe candidate choice over this member's reports
+   * (no final position yet: the switchover itself waits for the target to reach it).
+   */
+  public Optional<String> suggestSwitchoverTarget(ClusterRecord c) {
+    Evidence e = evidence(c, false);
+    Map<String, CandidateChooser.ReplicaReport> replicas = new HashMap<>();
+    e.nodes().forEach((n, v) -> replicas.put(n, new CandidateChooser.ReplicaReport(v.up(),
+        v.fresh(settings.reportStaleAfter().toMillis()), v.report().getExecutedGtids(), v.report().getExecutedGtids(),
+        v.report().getLagSeconds())));
+    var result = CandidateChooser.choose(c, replicas, e.flavor(), Optional.empty(), CandidateChooser.Mode.SAFE);
+    return result.choice() instanceof CandidateChooser.Choice.Chosen chosen ? Optional.of(chosen.node()) : Optional.empty();
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      // A failed tick must not kill the loop: the next one starts again from the committed state.
+      LOG.error("orchestrator tick failed", e);
+    }
+  }
+
+  private void tick() {
+    RaftMember.Status status = member.status();
+    DenebState state = member.stateMachine().image().state();
+    boolean leading = status.roleName().equals("LEADER") && status.leaderReady();
+    if (!leading) {
+      if (leaderTerm != -1) LOG.info("no longer leader (term {}): orchestrator idle", status.term());
+      leaderTerm = -1;
+      for (ClusterRecord c : state.clusters().values()) {
+        explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), status.roleName(),
+            status.term(), Decision.none(Decision.Reason.PRIMARY_HEALTHY, "this member is not the leader ("
+                + status.leader().map(l -> "leader is " + l).orElse("no leader known") + "); the orchestrator runs there"),
+            wallMillis.getAsLong(), Map.of()));
+      }
+      return;
+    }
+    if (leaderTerm != status.term()) {
+      leaderTerm = status.term();
+      renewals.restartAll();
+      steps.clear();
+      LOG.info("leader in term {}: orchestrating {} cluster(s) from their committed steps", leaderTerm, state.clusters().size());
+    }
+    Map<String, Long> remaining = new HashMap<>();
+    Map<String, Long> lag = new HashMap<>();
+    for (ClusterRecord c : state.clusters().values()) {
+      if (c.getEpoch() > 0) renewals.noteEpoch(c.getName(), c.getPrimary(), c.getEpoch());
+      Evidence e = evidence(c, true);
+      if (c.getEpoch() > 0) remaining.put(c.getName(), c.getSettings().getLeaseTtlMillis() - e.leaseSilenceMillis());
+      e.nodes().forEach((n, v) -> {
+        if (v.reported() && v.report().getLagSeconds() >= 0) lag.put(c.getName() + "/" + n, v.report().getLagSeconds());
+      });
+      Decision d = policy.decide(c, e);
+      explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), "LEADER", leaderTerm, d,
+          wallMillis.getAsLong(), summary(c, e)));
+      logIfChanged(c, d);
+      execute(c, d, e);
+    }
+    explanations.keySet().retainAll(state.clusters().keySet());
+    leaseRemaining = remaining;
+    lags = lag;
+  }
+
+  /** @param trackSteps false from API threads: only the loop thread owns the step-age map */
+  private Evidence evidence(ClusterRecord c, boolean trackSteps) {
+    long now = nanos.getAsLong();
+    Map<String, NodeView> nodes = new HashMap<>();
+    GtidFlavor flavor = GtidFlavor.MARIADB;
+    for (NodeRecord n : c.getNodesList()) {
+      Optional<AgentReports.Received> r = reports.latest(c.getName(), n.getNode());
+      if (r.isEmpty()) continue;
+      var got = r.get();
+      nodes.put(n.getNode(), new NodeView(n.getNode(), got.report(), (now - got.receivedAtNanos()) / 1_000_000,
+          got.downSinceNanos() < 0 ? -1 : (now - got.downSinceNanos()) / 1_000_000));
+      if (got.report().getExecutedGtids().contains(":")) flavor = GtidFlavor.MYSQL;
+    }
+    String leaseHolder = c.hasWorkflow() && c.getEpoch() < c.getWorkflow().getTargetEpoch() ? c.getWorkflow().getFrom() : c.getPrimary();
+    long silence = c.getEpoch() == 0 ? 0 : renewals.silenceMillis(c.getName(), leaseHolder, c.getEpoch());
+    long stepAge = 0;
+    if (c.hasWorkflow() && trackSteps) {
+      StepSeen seen = steps.get(c.getName());
+      if (seen == null || seen.epoch() != c.getWorkflow().getTargetEpoch() || seen.step() != c.getWorkflow().getStep()) {
+        seen = new StepSeen(c.getWorkflow().getTargetEpoch(), c.getWorkflow().getStep(), now);
+        steps.put(c.getName(), seen);
+      }
+      stepAge = (now - seen.sinceNanos()) / 1_000_000;
+    } else if (trackSteps) {
+      steps.remove(c.getName());
+    }
+    return new Evidence(Map.copyOf(nodes), silence, stepAge, wallMillis.getAsLong(), flavor);
+  }
+
+  private static Map<String, String> summary(ClusterRecord c, Evidence e) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    out.put("leaseSilenceMillis", Long.toString(e.leaseSilenceMillis()));
+    if (c.hasWorkflow()) out.put("stepAgeMillis", Long.toString(e.stepAgeMillis()));
+    for (NodeRecord n : c.getNodesList()) {
+      NodeView v = e.node(n.getNode());
+      out.put("node." + n.getNode(), !v.reported() ? "no report at this member"
+          : "report " + v.reportAgeMillis() + " ms old, mysqld " + (v.up() ? "up" : "DOWN" + (v.downForMillis() >= 0
+              ? " for " + v.downForMillis() + " ms" : "")) + ", read_only " + v.report().getReadOnly()
+              + (v.report().getSource().isEmpty() ? "" : ", source " + v.report().getSource() + " io "
+                  + v.report().getIoRunning() + " lag " + v.report().getLagSeconds())
+              + ", executed " + v.report().getExecutedGtids()
+              + (v.report().getError().isEmpty() ? "" : ", error " + v.report().getError()));
+    }
+    return out;
+  }
+
+  private void logIfChanged(ClusterRecord c, Decision d) {
+    Decision last = lastLogged.put(c.getName(), d);
+    if (last != null && last.reason() == d.reason()) return;
+    boolean acting = !(d.action() instanceof Decision.Action.None);
+    String line = "cluster {} epoch {}: {} — {}";
+    if (acting || d.reason() == Decision.Reason.PRIMARY_HEALTHY) LOG.info(line, c.getName(), c.getEpoch(), d.reason(), d.detail());
+    else LOG.warn(line, c.getName(), c.getEpoch(), d.reason(), d.detail());
+    switch (d.reason()) {
+      case PAUSED, COOLDOWN, AUTO_FAILOVER_OFF, NO_CANDIDATE -> metrics.recordBlockedRecovery(c.getName(), d.reason().name());
+      default -> { }
+    }
+  }
+
+  // ---- carrying decisions out ---------------------------------------------------------------------
+
+  private void execute(ClusterRecord c, Decision d, Evidence e) {
+    String cluster = c.getName();
+    Command.Builder cmd = Command.newBuilder();
+    Decision.Action action = d.action();
+    if (action instanceof Decision.Action.None) {
+      return;
+    } else if (action instanceof Decision.Action.Begin b) {
+      cmd.setBeginWorkflow(BeginWorkflow.newBuilder().setCluster(cluster).setKind(b.kind())
+          .setExpectedEpoch(c.getEpoch()).setTarget(b.target()).setAutomatic(true)
+          .setReason(d.reason() + ": " + d.detail()).setTerm(leaderTerm));
+    } else if (action instanceof Decision.Action.Advance a) {
+      cmd.setAdvanceWorkflow(AdvanceWorkflow.newBuilder().setCluster(cluster)
+          .setTargetEpoch(c.getWorkflow().getTargetEpoch()).setStep(a.step()).setCandidate(a.candidate())
+          .setLostGtids(a.lostGtids()).setFinalGtids(a.finalGtids()).setDetail(d.reason() + ": " + d.detail())
+          .setTerm(leaderTerm));
+    } else if (action instanceof Decision.Action.Publish) {
+      if (!publish(c)) return;
+      cmd.setAdvanceWorkflow(AdvanceWorkflow.newBuilder().setCluster(cluster)
+          .setTargetEpoch(c.getWorkflow().getTargetEpoch()).setStep(WorkflowStep.DISCOVERY_PUBLISHED)
+          .setDetail("published to " + (backends.isEmpty() ? "the built-in API and DNS only" : backendNames()))
+          .setTerm(leaderTerm));
+    } else if (action instanceof Decision.Action.Settle st) {
+      cmd.setSettleNode(SettleNode.newBuilder().setCluster(cluster).setNode(st.node())
+          .setQuarantine(st.quarantine()).setExtraGtids(st.extraGtids()).setDetail(d.detail()).setEpoch(c.getEpoch())
+          .setTerm(leaderTerm));
+    } else if (action instanceof Decision.Action.Complete) {
+      cmd.setCompleteWorkflow(CompleteWorkflow.newBuilder().setCluster(cluster)
+          .setTargetEpoch(c.getWorkflow().getTargetEpoch()).setTerm(leaderTerm));
+    } else if (action instanceof Decision.Action.Abort) {
+      cmd.setAbortWorkflow(AbortWorkflow.newBuilder().setCluster(cluster)
+          .setTargetEpoch(c.getWorkflow().getTargetEpoch()).setReason(d.reason() + ": " + d.detail()).setTerm(leaderTerm));
+    }
+    Optional<CommandResult> result = commit(cmd.build());
+    if (result.isEmpty()) return;
+    if (!result.get().getAccepted()) {
+      LOG.warn("cluster {}: {} refused ({}): {}", cluster, cmd.getKindCase(), result.get().getRefusal(), result.get().getMessage());
+      return;
+    }
+    LOG.info("cluster {}: committed {}: {}", cluster, cmd.getKindCase(), result.get().getMessage());
+    afterCommit(c, d, e);
+  }
+
+  private Optional<CommandResult> commit(Command command) {
+    try {
+      return Optional.of(gateway.submit(command).get());
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (java.util.concurrent.ExecutionException ee) {
+      // Lost quorum or leadership: the next tick decides again from whatever was committed.
+      LOG.warn("could not commit {}: {}", command.getKindCase(), ee.getCause() == null ? ee.getMessage() : ee.getCause().getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Metrics for a committed step; the decision and evidence are those it was taken on. */
+  private void afterCommit(ClusterRecord c, Decision d, Evidence e) {
+    String kind = c.hasWorkflow() ? c.getWorkflow().getKind().name().toLowerCase() : "failover";
+    Decision.Action action = d.action();
+    if (action instanceof Decision.Action.Begin) {
+      runPreHooks(c);
+      long evidenceAge = d.reason() == Decision.Reason.PRIMARY_MYSQLD_DOWN ? e.node(c.getPrimary()).downForMillis()
+          : e.leaseSilenceMillis();
+      metrics.recordDetection(d.reason().name(), Duration.ofMillis(Math.max(0, evidenceAge)));
+    } else if (action instanceof Decision.Action.Advance a && a.step() == WorkflowStep.PROMOTED) {
+      metrics.recordFailoverDuration(kind, Duration.ofMillis(Math.max(0, wallMillis.getAsLong() - c.getWorkflow().getBegunAtMillis())));
+    } else if (action instanceof Decision.Action.Settle st && st.quarantine()) {
+      metrics.recordQuarantine(c.getName(), st.node());
+    } else if (action instanceof Decision.Action.Complete) {
+      metrics.recordWorkflow(kind, "completed");
+      published.remove(c.getName() + "/" + c.getWorkflow().getTargetEpoch());
+    } else if (action instanceof Decision.Action.Abort) {
+      metrics.recordWorkflow(kind, "aborted");
+    }
+  }
+
+  /**
+   * Publishes the promoted primary to every backend not yet done for this epoch; true once all are
+   * (a backend that refused a stale epoch on purpose counts as done: a newer epoch owns it).
+   */
+  private boolean publish(ClusterRecord c) {
+    Set<String> done = published.computeIfAbsent(c.getName() + "/" + c.getWorkflow().getTargetEpoch(), k -> new HashSet<>());
+    NodeRecord primary = Nodes.find(c, c.getPrimary()).orElseThrow();
+    Optional<Publication.Endpoint> previous = Nodes.find(c, c.getWorkflow().getFrom())
+        .map(n -> new Publication.Endpoint(n.getNode(), n.getHost(), n.getPort()));
+    long previousEpoch = c.getHistoryCount() >= 2 ? c.getHistory(c.getHistoryCount() - 2).getEpoch() : 0;
+    Publication p = new Publication(c.getName(), c.getEpoch(), previousEpoch,
+        new Publication.Endpoint(primary.getNode(), primary.getHost(), primary.getPort()), previous,
+        c.getSettings().getDnsNamesList());
+    boolean all = true;
+    for (DiscoveryBackend b : backends) {
+      if (done.contains(b.name())) continue;
+      try {
+        b.publish(p);
+        done.add(b.name());
+        metrics.recordDiscovery(b.name(), "ok");
+        LOG.info("cluster {}: {} now names {} (epoch {})", c.getName(), b.name(), primary.getNode(), c.getEpoch());
+      } catch (DiscoveryException ex) {
+        metrics.recordDiscovery(b.name(), ex.refused() ? "refused" : "error");
+        if (ex.refused()) {
+          LOG.error("cluster {}: {} REFUSED epoch {} as stale: {}", c.getName(), b.name(), c.getEpoch(), ex.getMessage());
+          done.add(b.name());
+        } else {
+          LOG.warn("cluster {}: publishing to {} failed (retrying next tick): {}", c.getName(), b.name(), ex.getMessage());
+          all = false;
+        }
+      }
+    }
+    return all;
+  }
+
+  /**
+   * The operator's pre-failover hooks, once the workflow is committed. Advisory: a failing hook is
+   * logged and the failover goes on, because safety comes from the epoch, not from hooks.
+   */
+  private void runPreHooks(ClusterRecord c) {
+    if (preHooks.isEmpty()) return;
+    NodeRecord from = Nodes.find(c, c.getPrimary()).orElseThrow();
+    Publication.Endpoint old = new Publication.Endpoint(from.getNode(), from.getHost(), from.getPort());
+    Publication p = new Publication(c.getName(), c.getEpoch() + 1, c.getEpoch(), old, Optional.of(old),
+        c.getSettings().getDnsNamesList());
+    for (CommandHook hook : preHooks) {
+      try {
+        hook.run(p);
+      } catch (DiscoveryException ex) {
+        LOG.warn("cluster {}: pre-failover hook {} failed (the failover goes on): {}", c.getName(), hook.describe(), ex.getMessage());
+      }
+    }
+  }
+
+  private String backendNames() {
+    return String.join(", ", backends.stream().map(DiscoveryBackend::name).toList());
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+  }
+}
