@@ -324,7 +324,8 @@ public final class Agent implements Closeable {
   private void promoted(long epoch) {
     String gtids;
     try {
-      gtids = fenceDb.executedGtids();
+      // The epoch's start position: where the earlier epochs' stream ended on this server.
+      gtids = fenceDb.epochStart(epoch).orElse("");
     } catch (SQLException e) {
       gtids = "";
     }
@@ -338,7 +339,7 @@ public final class Agent implements Closeable {
         if (p.directive().getEpoch() < epoch) continue;
         DirectiveAck a = DirectiveAck.newBuilder().setId(p.directive().getId()).setEpoch(epoch).setDone(true)
             .setDetail("writable primary of epoch " + epoch).setGtids(at).build();
-        LOG.info("directive {}: promoted, writable at {}", p.directive().getId(), at);
+        LOG.info("directive {}: promoted, writable; the epoch starts after {}", p.directive().getId(), at);
         for (String via : p.vias()) links.ack(via, a);
       }
     }));

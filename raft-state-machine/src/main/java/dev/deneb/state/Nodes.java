@@ -35,7 +35,8 @@ public final class Nodes {
     for (int i = 0; i < b.getNodesCount(); i++) {
       NodeRecord n = b.getNodes(i);
       if (!n.getNode().equals(primary) && n.getState() == NodeState.ONLINE) {
-        b.setNodes(i, n.toBuilder().setNeedsCheck(true));
+        // Checked against the start of the new epoch unless an earlier, still pending check applies.
+        b.setNodes(i, n.toBuilder().setNeedsCheck(true).setCheckEpoch(n.getNeedsCheck() ? n.getCheckEpoch() : cluster.getEpoch()));
       }
     }
     return b.build();

@@ -73,7 +73,7 @@ final class Settlements {
       return Applied.unchanged(state, refused(Refusal.INVALID_ARGUMENT, cluster.getEpoch(),
           "a quarantine must name the extra GTIDs"));
     }
-    NodeRecord.Builder settled = node.toBuilder().setNeedsCheck(false);
+    NodeRecord.Builder settled = node.toBuilder().setNeedsCheck(false).setCheckEpoch(0);
     ClusterRecord.Builder next = cluster.toBuilder();
     String message;
     if (cmd.getQuarantine()) {

@@ -97,6 +97,10 @@ final class Workflows {
         .setStep(cmd.getStep()).setStepAtMillis(atMillis).setDetail(cmd.getDetail());
     if (cmd.getStep() == WorkflowStep.FENCED) workflow.setFinalGtids(cmd.getFinalGtids());
     ClusterRecord next = cluster;
+    if (cmd.getStep() == WorkflowStep.PROMOTED && !cmd.getStartGtids().isEmpty() && cluster.getHistoryCount() > 0) {
+      int last = cluster.getHistoryCount() - 1;
+      next = cluster.toBuilder().setHistory(last, cluster.getHistory(last).toBuilder().setStartGtids(cmd.getStartGtids())).build();
+    }
     if (cmd.getStep() == WorkflowStep.CANDIDATE_CHOSEN) {
       workflow.setLostGtids(cmd.getLostGtids());
       // S2: the epoch that names the new primary is committed here, before promotion and discovery.

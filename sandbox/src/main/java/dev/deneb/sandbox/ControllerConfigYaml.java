@@ -33,6 +33,11 @@ final class ControllerConfigYaml {
     if (!raft.isEmpty()) {
       yaml.append("raft:\n").append(raft);
     }
+    if (self.dnsPort() > 0) {
+      yaml.append("dns:\n  listen: ").append(quote(ControllerMember.HOST + ":" + self.dnsPort())).append('\n')
+          .append("  zone: ").append(quote(ControllerMember.DNS_ZONE)).append('\n');
+    }
+    yaml.append(options.extraYaml());
     return yaml.toString();
   }
 

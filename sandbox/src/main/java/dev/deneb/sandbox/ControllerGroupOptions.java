@@ -26,7 +26,8 @@ public record ControllerGroupOptions(
     String segmentSize,
     Duration leaderTimeout,
     Duration stopGrace,
-    List<String> extraJvmArgs) {
+    List<String> extraJvmArgs,
+    String extraYaml) {
 
   private static final Pattern SIZE = Pattern.compile("[1-9][0-9]*(KB|MB)");
 
@@ -44,41 +45,48 @@ public record ControllerGroupOptions(
       throw new IllegalArgumentException("stopGrace: must be zero or positive, got " + stopGrace);
     }
     extraJvmArgs = List.copyOf(extraJvmArgs == null ? List.of() : extraJvmArgs);
+    extraYaml = extraYaml == null ? "" : extraYaml;
   }
 
   /** Controller defaults for Raft; a minute to elect a leader (JVM start-up on a loaded 2-CPU host). */
   public static ControllerGroupOptions defaults() {
     return new ControllerGroupOptions(null, null, null, null, null,
-        Duration.ofSeconds(60), ProcessSupervisor.DEFAULT_STOP_GRACE, List.of());
+        Duration.ofSeconds(60), ProcessSupervisor.DEFAULT_STOP_GRACE, List.of(), "");
   }
 
   public ControllerGroupOptions withElectionTimeout(Duration min, Duration max) {
-    return new ControllerGroupOptions(min, max, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs);
+    return new ControllerGroupOptions(min, max, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
   }
 
   public ControllerGroupOptions withRequestTimeout(Duration timeout) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, timeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, timeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
   }
 
   public ControllerGroupOptions withSnapshotThreshold(long entries) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, entries, segmentSize, leaderTimeout, stopGrace, extraJvmArgs);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, entries, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
   }
 
   public ControllerGroupOptions withSegmentSize(String size) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, size, leaderTimeout, stopGrace, extraJvmArgs);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, size, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
   }
 
   public ControllerGroupOptions withLeaderTimeout(Duration timeout) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, timeout, stopGrace, extraJvmArgs);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, timeout, stopGrace, extraJvmArgs, extraYaml);
   }
 
   public ControllerGroupOptions withStopGrace(Duration grace) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, grace, extraJvmArgs);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, grace, extraJvmArgs, extraYaml);
   }
 
   public ControllerGroupOptions withJvmArg(String arg) {
     List<String> more = new ArrayList<>(extraJvmArgs);
     more.add(arg);
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, more);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, more, extraYaml);
+  }
+
+  /** Top-level YAML appended to every member's controller.yaml (e.g. a {@code failover:} or {@code rfc2136:} section). */
+  public ControllerGroupOptions withExtraYaml(String yaml) {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize,
+        leaderTimeout, stopGrace, extraJvmArgs, extraYaml + yaml);
   }
 }

@@ -7,9 +7,16 @@ import java.nio.file.Path;
  * One member of a sandboxed controller group: its ports on 127.0.0.1 and its files, all under
  * {@code dir}: {@code controller.yaml}, {@code data/} and {@code controller.log}.
  */
-public record ControllerMember(String id, int raftPort, int httpPort, int agentPort, Path dir) {
+public record ControllerMember(String id, int raftPort, int httpPort, int agentPort, int dnsPort, Path dir) {
 
   public static final String HOST = "127.0.0.1";
+  /** The zone of every sandbox member's built-in DNS server: {@code <cluster>.deneb.test.} */
+  public static final String DNS_ZONE = "deneb.test.";
+
+  /** A member without a DNS port (0): its configuration has no {@code dns:} section. */
+  public ControllerMember(String id, int raftPort, int httpPort, int agentPort, Path dir) {
+    this(id, raftPort, httpPort, agentPort, 0, dir);
+  }
 
   public String raftAddress() {
     return HOST + ":" + raftPort;

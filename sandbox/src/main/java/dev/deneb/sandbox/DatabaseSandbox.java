@@ -61,7 +61,7 @@ public final class DatabaseSandbox implements AutoCloseable {
       + " CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, TRIGGER";
   /** The agent's global privileges on MariaDB, as SqlDialect's class comment lists them. */
   static final String ADMIN_GLOBAL_PRIVILEGES = "SUPER, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, BINLOG ADMIN,"
-      + " REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, REPLICA MONITOR, EVENT";
+      + " REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, REPLICA MONITOR, EVENT, RELOAD";
   static final String ADMIN_DENEB_PRIVILEGES = "SELECT, INSERT, DELETE, CREATE, DROP";
 
   private static final Duration REPLICATION_CONNECT_RETRY = Duration.ofSeconds(1);

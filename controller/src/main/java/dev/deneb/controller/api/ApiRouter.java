@@ -174,6 +174,7 @@ public final class ApiRouter {
     if (req.cooldownMs() != null) s.setCooldownMillis(req.cooldownMs());
     if (req.dnsNames() != null) s.addAllDnsNames(req.dnsNames());
     if (req.historyLimit() != null) s.setHistoryLimit(req.historyLimit());
+    if (req.semiSyncTimeoutMs() != null) s.setSemiSyncTimeoutMillis(positive(req.semiSyncTimeoutMs(), "semiSyncTimeoutMs"));
     // Checked here too so a bad request is answered without a log entry.
     Rules.checkClusterName(req.name()).or(() -> Rules.checkSettings(s.build())).ifPresent(m -> {
       throw new ApiException(400, "INVALID_ARGUMENT", m);
@@ -190,6 +191,14 @@ public final class ApiRouter {
     RegisterNode.Builder b = RegisterNode.newBuilder().setCluster(cluster).setNode(req.node()).setHost(req.host())
         .setPort(req.port());
     if (req.promotionRule() != null) b.setPromotionRule(promotionRule(req.promotionRule()));
+    if (req.replicationAddress() != null) {
+      try {
+        var hp = dev.deneb.protocol.config.HostPort.parse(req.replicationAddress());
+        b.setReplicationHost(hp.host()).setReplicationPort(hp.port());
+      } catch (IllegalArgumentException e) {
+        throw new ApiException(400, "INVALID_ARGUMENT", "field 'replicationAddress': " + e.getMessage());
+      }
+    }
     Rules.checkNodeName(req.node()).or(() -> Rules.checkAddress(req.host(), req.port())).ifPresent(m -> {
       throw new ApiException(400, "INVALID_ARGUMENT", m);
     });

@@ -7,9 +7,10 @@ final class Requests {
   private Requests() {}
 
   record CreateCluster(String name, String durability, Long leaseTtlMs, Boolean autoFailover, Long cooldownMs,
-      List<String> dnsNames, Integer historyLimit) {}
+      List<String> dnsNames, Integer historyLimit, Long semiSyncTimeoutMs) {}
 
-  record AddNode(String node, String host, Integer port, String promotionRule) {}
+  /** {@code replicationAddress}: "host:port" replicas use to reach the node, when not host:port. */
+  record AddNode(String node, String host, Integer port, String promotionRule, String replicationAddress) {}
 
   record Bootstrap(String primary, String reason) {}
 

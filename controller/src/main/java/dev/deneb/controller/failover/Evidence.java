@@ -10,11 +10,13 @@ import java.util.Map;
  *
  * @param leaseSilenceMillis since this leader last saw an accepted renewal from the current primary
  *     (or took over, whichever is later)
+ * @param primaryEverRenewed whether the current primary ever held a lease in this epoch (as this member
+ *     applied the log)
  * @param stepAgeMillis since this leader first saw the workflow's current step; 0 when steady
  * @param wallMillis this member's wall clock, only to compare with times stamped in commands (cooldown)
  */
-public record Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, long stepAgeMillis, long wallMillis,
-    GtidFlavor flavor) {
+public record Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, boolean primaryEverRenewed,
+    long stepAgeMillis, long wallMillis, GtidFlavor flavor) {
 
   public NodeView node(String name) {
     return nodes.getOrDefault(name, NodeView.unreported(name));

@@ -52,7 +52,13 @@ public final class FailoverPolicy {
 
     Reason trigger = null;
     String why = null;
-    if (e.leaseSilenceMillis() > lapse) {
+    if (e.leaseSilenceMillis() > lapse && !e.primaryEverRenewed()) {
+      if (!primary.fresh(stale) || primary.up()) {
+        return Decision.none(Reason.PRIMARY_NEVER_LEASED, c.getPrimary() + " has not taken its lease in epoch " + c.getEpoch()
+            + " yet (its agent is not running or not connected): it was never writable, so its silence is no failure");
+      }
+    }
+    if (e.leaseSilenceMillis() > lapse && e.primaryEverRenewed()) {
       trigger = Reason.LEASE_LAPSED;
       why = "the primary's lease lapsed: " + leaseNote;
     } else if (primary.fresh(stale) && !primary.up()) {
@@ -126,10 +132,10 @@ public final class FailoverPolicy {
   /** The first node waiting for its check that has a fresh report, compared with the primary's executed GTIDs. */
   private Optional<Decision> checkNodes(ClusterRecord c, Evidence e) {
     long stale = settings.reportStaleAfter().toMillis();
-    Optional<String> primaryGtids = primaryExecuted(c, e);
-    if (primaryGtids.isEmpty()) return Optional.empty();
     for (NodeRecord n : c.getNodesList()) {
       if (!n.getNeedsCheck()) continue;
+      Optional<String> primaryGtids = reference(c, n, e);
+      if (primaryGtids.isEmpty()) continue;
       NodeView v = e.node(n.getNode());
       if (!v.fresh(stale) || !v.up()) continue;
       if (!v.report().getReadOnly()) continue; // still writable: its agent fences it first (it sees a newer epoch)
@@ -139,7 +145,8 @@ public final class FailoverPolicy {
         var extra = mine.missingFrom(primary);
         if (extra.isEmpty()) {
           return Optional.of(new Decision(new Action.Settle(n.getNode(), false, ""), Reason.NODE_ADMITTED,
-              n.getNode() + " executed " + mine.format() + ", contained in the primary's " + primary.format() + ": it may replicate"));
+              n.getNode() + " executed " + mine.format() + ", contained in where epoch " + n.getCheckEpoch() + " began on "
+                  + c.getPrimary() + " (" + primary.format() + "): it may replicate"));
         }
         return Optional.of(new Decision(new Action.Settle(n.getNode(), true, extra.describe()), Reason.NODE_QUARANTINED,
             n.getNode() + " has transactions the primary lacks: " + extra.describe() + "; quarantined for an operator"));
@@ -150,13 +157,23 @@ public final class FailoverPolicy {
     return Optional.empty();
   }
 
-  /** The current primary's executed GTIDs: its fresh report, else what it acknowledged at promotion. */
-  private Optional<String> primaryExecuted(ClusterRecord c, Evidence e) {
+  /**
+   * What a node left behind by epoch {@code n.check_epoch} must be contained in: that epoch's start
+   * position on its new primary (where the earlier epochs' stream ended there). Comparing with the
+   * primary's current position instead would be wrong for MariaDB, whose positions keep only the
+   * newest GTID per domain: an errant 0-1-290 looks "contained" in a primary at 0-2-291. When the
+   * history no longer has that epoch, the primary's current position is the (weaker) fallback.
+   */
+  private Optional<String> reference(ClusterRecord c, NodeRecord n, Evidence e) {
+    for (var h : c.getHistoryList()) {
+      if (h.getEpoch() == n.getCheckEpoch()) {
+        return h.getStartGtids().isEmpty() ? Optional.empty() : Optional.of(h.getStartGtids());
+      }
+    }
     NodeView p = e.node(c.getPrimary());
     if (p.fresh(settings.reportStaleAfter().toMillis()) && p.up() && !p.report().getReadOnly()) {
       return Optional.of(p.report().getExecutedGtids());
     }
-    if (c.hasWorkflow()) return ack(c.getWorkflow(), "promote", c.getPrimary()).map(AckRecord::getGtids).filter(g -> !g.isEmpty());
     return Optional.empty();
   }
 
@@ -168,7 +185,7 @@ public final class FailoverPolicy {
       case FENCED -> choose(c, w, e);
       case CANDIDATE_CHOSEN -> ack(w, "promote", w.getTarget()).filter(AckRecord::getDone)
           .map(a -> new Decision(new Action.Advance(WorkflowStep.PROMOTED, "", "", ""), Reason.PROMOTION_CONFIRMED,
-              w.getTarget() + " is writable in epoch " + w.getTargetEpoch() + " at " + a.getGtids()))
+              w.getTarget() + " is writable in epoch " + w.getTargetEpoch() + "; the epoch starts after " + a.getGtids()))
           .orElseGet(() -> Decision.none(Reason.AWAITING_PROMOTION, "waiting for " + w.getTarget()
               + "'s agent to take the lease of epoch " + w.getTargetEpoch() + " and lift read-only (" + e.stepAgeMillis() + " ms)"));
       case PROMOTED -> new Decision(new Action.Publish(), Reason.PUBLISHING_DISCOVERY,

@@ -201,7 +201,8 @@ public final class Orchestrator implements Closeable {
     } else if (trackSteps) {
       steps.remove(c.getName());
     }
-    return new Evidence(Map.copyOf(nodes), silence, stepAge, wallMillis.getAsLong(), flavor);
+    boolean everRenewed = c.getEpoch() > 0 && renewals.everRenewed(c.getName(), leaseHolder, c.getEpoch());
+    return new Evidence(Map.copyOf(nodes), silence, everRenewed, stepAge, wallMillis.getAsLong(), flavor);
   }
 
   private static Map<String, String> summary(ClusterRecord c, Evidence e) {
@@ -247,10 +248,15 @@ public final class Orchestrator implements Closeable {
           .setExpectedEpoch(c.getEpoch()).setTarget(b.target()).setAutomatic(true)
           .setReason(d.reason() + ": " + d.detail()).setTerm(leaderTerm));
     } else if (action instanceof Decision.Action.Advance a) {
-      cmd.setAdvanceWorkflow(AdvanceWorkflow.newBuilder().setCluster(cluster)
+      AdvanceWorkflow.Builder adv = AdvanceWorkflow.newBuilder().setCluster(cluster)
           .setTargetEpoch(c.getWorkflow().getTargetEpoch()).setStep(a.step()).setCandidate(a.candidate())
           .setLostGtids(a.lostGtids()).setFinalGtids(a.finalGtids()).setDetail(d.reason() + ": " + d.detail())
-          .setTerm(leaderTerm));
+          .setTerm(leaderTerm);
+      if (a.step() == WorkflowStep.PROMOTED) {
+        FailoverPolicy.ack(c.getWorkflow(), "promote", c.getWorkflow().getTarget()).ifPresent(k -> adv.setStartGtids(k.getGtids()));
+        adv.setFinalGtids("");
+      }
+      cmd.setAdvanceWorkflow(adv);
     } else if (action instanceof Decision.Action.Publish) {
       if (!publish(c)) return;
       cmd.setAdvanceWorkflow(AdvanceWorkflow.newBuilder().setCluster(cluster)

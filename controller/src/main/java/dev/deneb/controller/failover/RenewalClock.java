@@ -19,6 +19,8 @@ public final class RenewalClock {
   private record Key(String cluster, String node, long epoch) {}
 
   private final Map<Key, Long> lastSeen = new ConcurrentHashMap<>();
+  /** Primaries this member has applied at least one accepted renewal from, per epoch. */
+  private final java.util.Set<Key> renewed = ConcurrentHashMap.newKeySet();
   private final LongSupplier nanos;
   private volatile long floorNanos;
 
@@ -35,7 +37,9 @@ public final class RenewalClock {
     for (int i = 0; i < renewals.size() && i < result.getRenewalRefusalsCount(); i++) {
       if (result.getRenewalRefusals(i) == Refusal.REFUSAL_UNSPECIFIED) {
         LeaseRenewal r = renewals.get(i);
-        lastSeen.put(new Key(r.getCluster(), r.getNode(), r.getEpoch()), now);
+        Key key = new Key(r.getCluster(), r.getNode(), r.getEpoch());
+        lastSeen.put(key, now);
+        renewed.add(key);
       }
     }
   }
@@ -46,6 +50,15 @@ public final class RenewalClock {
    */
   public void noteEpoch(String cluster, String node, long epoch) {
     lastSeen.putIfAbsent(new Key(cluster, node, epoch), nanos.getAsLong());
+  }
+
+  /**
+   * Whether {@code node} ever held a lease in {@code epoch} as far as this member applied the log. A
+   * primary that never did was never writable in it: its silence is not a failure (an agent that has
+   * not started yet after a bootstrap), only its agent's report of a dead mysqld is.
+   */
+  public boolean everRenewed(String cluster, String node, long epoch) {
+    return renewed.contains(new Key(cluster, node, epoch));
   }
 
   /** Leadership began (or changed hands): every silence counts from now. */

@@ -69,6 +69,11 @@ public record DatabaseEndpoint(
    *     within {@code connectTimeout}; {@link SqlErrors#isConnectionFailure} tells the first and
    *     last apart from a wrong password (SQLState 28000)
    */
+  /** The same server and account with other timeouts. */
+  public DatabaseEndpoint withTimeouts(Duration connect, Duration socket) {
+    return new DatabaseEndpoint(host, port, user, password, connect, socket);
+  }
+
   public Connection open() throws SQLException {
     return DriverManager.getConnection(jdbcUrl(), properties());
   }

@@ -40,7 +40,7 @@ import java.util.Set;
  * MariaDB: {@code SUPER}, {@code READ_ONLY ADMIN} (to write the lease and epoch rows before read-only
  * is lifted), {@code CONNECTION ADMIN} (kill), {@code PROCESS}, {@code BINLOG ADMIN} (sql_log_bin),
  * {@code REPLICATION SLAVE ADMIN}, {@code REPLICATION MASTER ADMIN} (semi-sync's primary side),
- * {@code REPLICA MONITOR}, {@code EVENT}, and {@code SELECT, INSERT, DELETE, CREATE, DROP} on
+ * {@code REPLICA MONITOR}, {@code EVENT}, {@code RELOAD} (RESET REPLICA ALL when a replica is promoted), and {@code SELECT, INSERT, DELETE, CREATE, DROP} on
  * {@code deneb.*} plus {@code SELECT} on {@code mysql.*} (to see all accounts' privileges). MySQL:
  * {@code SYSTEM_VARIABLES_ADMIN}, {@code CONNECTION_ADMIN}, {@code PROCESS},
  * {@code REPLICATION_SLAVE_ADMIN}, {@code REPLICATION CLIENT}, {@code EVENT}, the same on

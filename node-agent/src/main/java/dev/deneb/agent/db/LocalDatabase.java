@@ -141,14 +141,19 @@ public final class LocalDatabase implements Closeable {
           }
         }
       }
-      dialect.stopReplication(c);
-      dialect.resetReplication(c);
+      if (repl.isPresent()) {
+        // RESET REPLICA ALL needs RELOAD: only asked of a server that is a replica.
+        dialect.stopReplication(c);
+        dialect.resetReplication(c);
+      }
+      // Where the earlier epochs' stream ends here: recorded with the epoch, and what nodes left behind
+      // by this epoch are checked against (DESIGN §3.6).
+      var start = dialect.executedGtids(c);
       // Semi-sync before the first write of the epoch, so even that one waits for a replica's ack.
       dialect.configureSemiSync(c, semiSync ? dev.deneb.fencing.dialect.SemiSyncRole.PRIMARY
           : dev.deneb.fencing.dialect.SemiSyncRole.OFF, semiSyncTimeout);
       dialect.installEpochHistory(c);
-      dialect.recordEpoch(c, new dev.deneb.fencing.dialect.EpochRecord(epoch, node, dialect.executedGtids(c),
-          java.time.Instant.now()));
+      dialect.recordEpoch(c, new dev.deneb.fencing.dialect.EpochRecord(epoch, node, start, java.time.Instant.now()));
       return dialect.executedGtids(c).format();
     } catch (SQLException e) {
       drop();
@@ -172,6 +177,17 @@ public final class LocalDatabase implements Closeable {
       Optional<ReplicationStatus> repl = dialect().replicationStatus(connection());
       return repl.isPresent() && repl.get().sourceHost().equals(host) && repl.get().sourcePort() == port
           && repl.get().sqlThreadRunning() && repl.get().ioThread() != dev.deneb.fencing.dialect.IoThreadState.STOPPED;
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** The start position recorded for {@code epoch} in deneb.epoch_history, when this server has the row. */
+  public Optional<String> epochStart(long epoch) throws SQLException {
+    try {
+      return dialect().epochHistory(connection()).stream().filter(r -> r.epoch() == epoch).findFirst()
+          .map(r -> r.gtid().format());
     } catch (SQLException e) {
       drop();
       throw e;

@@ -1,0 +1,73 @@
+package dev.deneb.it;
+
+import dev.deneb.fencing.dialect.DatabaseEndpoint;
+import dev.deneb.sandbox.HaEnvironment;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/** Reads the failover process tests make of real servers: rows, GTIDs, DNS answers. */
+final class Probes {
+  private Probes() {}
+
+  /** Every id in app.writes on {@code endpoint}. */
+  static Set<Long> rows(DatabaseEndpoint endpoint) throws SQLException {
+    Set<Long> ids = new HashSet<>();
+    try (Connection c = endpoint.open(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id FROM app.writes")) {
+      while (r.next()) ids.add(r.getLong(1));
+    }
+    return ids;
+  }
+
+  static String executedGtids(HaEnvironment env, String node) throws SQLException {
+    try (Connection c = env.rootEndpoint(node).open()) {
+      return env.databases().dialect().executedGtids(c).format();
+    }
+  }
+
+  /** The TXT "epoch=<n> node=<id>" the built-in DNS server at host:port gives for the cluster. */
+  static Optional<String> dnsTxt(String server) {
+    try {
+      String[] hp = server.split(":");
+      SimpleResolver resolver = new SimpleResolver(hp[0]);
+      resolver.setPort(Integer.parseInt(hp[1]));
+      resolver.setTimeout(java.time.Duration.ofSeconds(1));
+      Name name = Name.fromString(HaEnvironment.CLUSTER + "." + dev.deneb.sandbox.ControllerMember.DNS_ZONE);
+      Message answer = resolver.send(Message.newQuery(Record.newRecord(name, Type.TXT, DClass.IN)));
+      List<Record> records = answer.getSection(Section.ANSWER);
+      for (Record rec : records) {
+        if (rec instanceof TXTRecord txt) return Optional.of(String.join("", txt.getStrings()));
+      }
+      return Optional.empty();
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether the A query is answered (NOERROR with an address) by the server at host:port. */
+  static boolean dnsAnswersA(String server) {
+    try {
+      String[] hp = server.split(":");
+      SimpleResolver resolver = new SimpleResolver(hp[0]);
+      resolver.setPort(Integer.parseInt(hp[1]));
+      Name name = Name.fromString(HaEnvironment.CLUSTER + "." + dev.deneb.sandbox.ControllerMember.DNS_ZONE);
+      Message answer = resolver.send(Message.newQuery(Record.newRecord(name, Type.A, DClass.IN)));
+      return !answer.getSection(Section.ANSWER).isEmpty();
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}

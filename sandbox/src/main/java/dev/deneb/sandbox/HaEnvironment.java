@@ -1,0 +1,218 @@
+package dev.deneb.sandbox;
+
+import dev.deneb.fencing.dialect.DatabaseEndpoint;
+import dev.deneb.fencing.dialect.ReadOnlyLevel;
+import dev.deneb.sandbox.workload.Writer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole of DESIGN §6 on one machine: a 3-member controller group (with built-in DNS), N MariaDB
+ * nodes with GTID replication, an agent beside each, and — with {@link Options#proxies()} — Toxiproxy
+ * on every agent→controller link and in front of every database for its replicas. One managed
+ * cluster, {@code orders}, bootstrapped on db1, with {@code app.writes} ready for a {@link Writer}.
+ * Tests, {@code deneb bench failover}, the Jepsen-style suite and the demo all start this.
+ */
+public final class HaEnvironment implements AutoCloseable {
+  public static final String CLUSTER = "orders";
+
+  /**
+   * @param durability "async" or "semi-sync"
+   * @param controllerYaml more controller.yaml (e.g. a {@code failover:} section)
+   */
+  public record Options(int databases, String durability, Duration leaseTtl, Duration cooldown, boolean proxies,
+      String controllerYaml) {
+    public static Options defaults() {
+      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "");
+    }
+
+    public Options withProxies() {
+      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml);
+    }
+
+    public Options withDurability(String d) {
+      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml);
+    }
+
+    public Options withCooldown(Duration c) {
+      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml);
+    }
+
+    public Options withControllerYaml(String yaml) {
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml + yaml);
+    }
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final ProcessSupervisor agentSupervisor = new ProcessSupervisor(Duration.ofSeconds(5));
+  private ToxiproxySandbox toxiproxy;
+  private DatabaseSandbox dbs;
+  private ControllerGroupSandbox group;
+  private ControllerApi api;
+  private final Map<String, AgentProcess> agents = new LinkedHashMap<>();
+  /** node → controller id → the link that agent uses to reach that member. */
+  private final Map<String, Map<String, ToxiproxySandbox.Link>> agentLinks = new LinkedHashMap<>();
+  /** node → the link replicas use to reach that node. */
+  private final Map<String, ToxiproxySandbox.Link> replicationLinks = new LinkedHashMap<>();
+
+  private HaEnvironment(Path dir, Options options) {
+    this.dir = dir;
+    this.options = options;
+  }
+
+  public static HaEnvironment start(Path dir, Options options) throws Exception {
+    HaEnvironment env = new HaEnvironment(dir.toAbsolutePath(), options);
+    try {
+      env.startAll();
+    } catch (Exception | Error e) {
+      env.close();
+      throw e;
+    }
+    return env;
+  }
+
+  private void startAll() throws Exception {
+    Files.createDirectories(dir);
+    DatabaseSandboxOptions dbOptions = DatabaseSandboxOptions.defaults();
+    if (options.proxies()) {
+      toxiproxy = ToxiproxySandbox.start(dir.resolve("toxiproxy"));
+      // Each database gets one proxy that every replica uses to reach it: cutting it cuts exactly
+      // "the replicas from that node".
+      dbOptions = dbOptions.withReplicationRoute((replica, source) ->
+          replicationLinks.computeIfAbsent(source.id(), id -> toxiproxy.proxy("repl-" + id, source.hostPort())).socketAddress());
+    }
+    dbs = DatabaseSandbox.start(options.databases(), dir.resolve("db"), dbOptions);
+    group = ControllerGroupSandbox.start(3, dir.resolve("controllers"), ControllerGroupOptions.defaults()
+        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(options.controllerYaml()));
+    group.awaitLeader();
+    api = new ControllerApi(group.endpoints(), Duration.ofSeconds(10));
+    createCluster();
+    try (Connection c = dbs.endpoint(1, dbs.root()).open(); Statement s = c.createStatement()) {
+      s.execute(Writer.CREATE_TABLE);
+      // The agent must make db1 writable, not the sandbox.
+      dbs.dialect().setReadOnlyLevel(c, ReadOnlyLevel.READ_ONLY);
+    }
+    for (DatabaseNode node : dbs.nodes()) startAgent(node.id());
+  }
+
+  private void createCluster() throws IOException {
+    String body = "{\"name\":\"" + CLUSTER + "\",\"durability\":\"" + options.durability() + "\",\"leaseTtlMs\":"
+        + options.leaseTtl().toMillis() + ",\"cooldownMs\":" + options.cooldown().toMillis() + "}";
+    expect(api.post("/v1/clusters", body), 201, "create cluster");
+    for (DatabaseNode n : dbs.nodes()) {
+      String replication = options.proxies()
+          ? ",\"replicationAddress\":\"" + replicationLinks.computeIfAbsent(n.id(),
+              id -> toxiproxy.proxy("repl-" + id, n.hostPort())).listenAddress() + "\"" : "";
+      expect(api.post("/v1/clusters/" + CLUSTER + "/nodes", "{\"node\":\"" + n.id() + "\",\"host\":\"" + n.host()
+          + "\",\"port\":" + n.port() + replication + "}"), 201, "register " + n.id());
+    }
+    expect(api.post("/v1/clusters/" + CLUSTER + "/bootstrap", "{\"primary\":\"db1\"}"), 200, "bootstrap");
+  }
+
+  private static void expect(ControllerApi.Response r, int status, String what) {
+    if (r.status() != status) throw new IllegalStateException(what + ": HTTP " + r.status() + " " + r.body());
+  }
+
+  /** Starts (or starts again) the agent of {@code node}, with its replication account and the server's pid file. */
+  public AgentProcess startAgent(String node) throws IOException {
+    AgentProcess existing = agents.get(node);
+    if (existing != null) {
+      existing.start();
+      return existing;
+    }
+    List<String> controllers = new ArrayList<>();
+    for (String id : group.memberIds()) {
+      String direct = group.member(id).agentAddress();
+      if (options.proxies()) {
+        ToxiproxySandbox.Link link = toxiproxy.proxy("agent-" + node + "-" + id, direct);
+        agentLinks.computeIfAbsent(node, k -> new LinkedHashMap<>()).put(id, link);
+        controllers.add(link.listenAddress());
+      } else {
+        controllers.add(direct);
+      }
+    }
+    Path agentDir = dir.resolve("agent-" + node);
+    Files.createDirectories(agentDir);
+    Path replPassword = agentDir.resolve("repl.password");
+    Files.writeString(replPassword, dbs.replication().password());
+    String yaml = "replication:\n  user: '" + dbs.replication().user() + "'\n  passwordFile: '" + replPassword + "'\n";
+    DatabaseNode db = dbs.node(node);
+    AgentProcess agent = AgentProcess.start(agentSupervisor, agentDir, CLUSTER, node, controllers,
+        dbs.endpoint(db, dbs.admin()), db.pidFile(), yaml);
+    agents.put(node, agent);
+    return agent;
+  }
+
+  /** A {@link Writer} target: the primary the API names now, through the application account. */
+  public Optional<Writer.Target> primaryTarget() {
+    return api.primary(CLUSTER).map(p -> new Writer.Target(p.node(), p.epoch(),
+        dbs.endpoint(dbs.node(p.node()), dbs.app()).withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2))));
+  }
+
+  /** The application's direct connection to one node (bypassing discovery), for split-brain checks. */
+  public DatabaseEndpoint appEndpoint(String node) {
+    return dbs.endpoint(dbs.node(node), dbs.app()).withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2));
+  }
+
+  public DatabaseEndpoint rootEndpoint(String node) {
+    return dbs.endpoint(dbs.node(node), dbs.root());
+  }
+
+  public ControllerApi api() {
+    return api;
+  }
+
+  public ControllerGroupSandbox controllers() {
+    return group;
+  }
+
+  public DatabaseSandbox databases() {
+    return dbs;
+  }
+
+  public DatabaseNode db(String node) {
+    return dbs.node(node);
+  }
+
+  public AgentProcess agent(String node) {
+    return agents.get(node);
+  }
+
+  /** The link agent {@code node} uses to reach controller {@code memberId}; only with proxies. */
+  public ToxiproxySandbox.Link agentLink(String node, String memberId) {
+    return agentLinks.get(node).get(memberId);
+  }
+
+  /** The link every replica uses to reach {@code node}; only with proxies. */
+  public ToxiproxySandbox.Link replicationLink(String node) {
+    return replicationLinks.get(node);
+  }
+
+  /** Every member's built-in DNS address, as host:port. */
+  public List<String> dnsServers() {
+    return group.memberIds().stream().map(id -> ControllerMember.HOST + ":" + group.member(id).dnsPort()).toList();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public void close() {
+    agentSupervisor.close();
+    if (group != null) group.close();
+    if (dbs != null) dbs.close();
+    if (toxiproxy != null) toxiproxy.close();
+  }
+}
