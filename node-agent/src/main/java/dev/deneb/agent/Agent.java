@@ -57,8 +57,11 @@ public final class Agent implements Closeable {
   private long storedEpoch;
   private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
   private long lastFenceLogNanos;
+  private final java.util.concurrent.atomic.AtomicBoolean reportRequested = new java.util.concurrent.atomic.AtomicBoolean();
   /** The epoch this server was last prepared as primary for (fencer thread). */
   private volatile long preparedEpoch;
+  /** An unfence is queued or running on the fencer (set on the loop thread, cleared on the fencer). */
+  private volatile boolean unfencing;
   /** The cluster's durability as the newest epoch notice said (DESIGN S4; docs/durability.md). */
   private volatile boolean semiSync;
   private volatile Duration semiSyncTimeout = Duration.ofSeconds(1);
@@ -90,11 +93,14 @@ public final class Agent implements Closeable {
         config.database(), config.controllers(), storedEpoch);
     links.start();
     loop.scheduleWithFixedDelay(() -> run(() -> act(keeper.tick(System.nanoTime()))), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-    prober.scheduleWithFixedDelay(() -> {
-      HealthReport report = probeDb.probe(System.nanoTime());
-      links.report(report);
-      loop.execute(() -> run(() -> reconcile(report)));
-    }, 0, config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
+    prober.scheduleWithFixedDelay(this::probeAndReport, 0, config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Prober thread: one health report to every connected member, then the loop reconciles it. */
+  private void probeAndReport() {
+    HealthReport report = probeDb.probe(System.nanoTime());
+    links.report(report);
+    loop.execute(() -> run(() -> reconcile(report)));
   }
 
   /**
@@ -105,6 +111,8 @@ public final class Agent implements Closeable {
    */
   private void reconcile(HealthReport report) {
     if (!report.getMysqldUp()) return;
+    // A probe taken while an unfence (with its promotion steps) runs says nothing yet.
+    if (unfencing) return;
     if (keeper.writable() && report.getReadOnly()) {
       LOG.warn("{} is read-only although this agent holds the lease (restarted?): making it writable again", config.node());
       keeper.actionFailed(new LeaseAction.Unfence(keeper.highestEpochSeen(), LeaseAction.Reason.LEASE_HELD));
@@ -204,6 +212,17 @@ public final class Agent implements Closeable {
     }
 
     @Override
+    public void reportNow(String via, String reason) {
+      // Members ask at the same moment: one extra probe answers them all.
+      if (reportRequested.compareAndSet(false, true)) {
+        prober.execute(() -> {
+          reportRequested.set(false);
+          probeAndReport();
+        });
+      }
+    }
+
+    @Override
     public void directive(String via, Directive d) {
       loop.execute(() -> run(() -> execute(via, d)));
     }
@@ -296,6 +315,7 @@ public final class Agent implements Closeable {
       } else if (a instanceof LeaseAction.Unfence u) {
         Duration left = rowValidity(now);
         LOG.info("lease held for epoch {} ({} ms left): making {} writable", u.epoch(), left.toMillis(), config.node());
+        unfencing = true;
         fencer.execute(() -> {
           try {
             if (preparedEpoch < u.epoch()) {
@@ -310,6 +330,8 @@ public final class Agent implements Closeable {
           } catch (SQLException | RuntimeException e) {
             LOG.error("could not make {} writable (retrying at the next tick): {}", config.node(), e.getMessage());
             loop.execute(() -> keeper.actionFailed(u));
+          } finally {
+            unfencing = false;
           }
         });
       }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks of a local controller group (loopback only, bounded in time).",
-    subcommands = {BenchApplyCommand.class, BenchApiCommand.class, BenchRenewalsCommand.class})
+    subcommands = {BenchApplyCommand.class, BenchApiCommand.class, BenchRenewalsCommand.class, BenchFailoverCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Mixin VerboseOption verbose;

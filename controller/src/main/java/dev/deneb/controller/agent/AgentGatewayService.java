@@ -70,6 +70,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private String lastDirective = "";
     private long lastEpoch;
     private String lastPrimary = "";
+    private String lastStep = "";
 
     Stream(ServerCallStreamObserver<ControllerMessage> out) {
       this.out = out;
@@ -135,6 +136,14 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
             .setLeaseTtlMillis(c.get().getSettings().getLeaseTtlMillis())
             .setSemiSync(Directives.semiSync(c.get()))
             .setSemiSyncTimeoutMillis(c.get().getSettings().getSemiSyncTimeoutMillis())).build());
+      }
+      String step = c.get().hasWorkflow() ? c.get().getWorkflow().getTargetEpoch() + "/" + c.get().getWorkflow().getStep() : "";
+      if (!step.equals(lastStep)) {
+        if (!step.isEmpty()) {
+          send(ControllerMessage.newBuilder().setReportNow(dev.deneb.protocol.ReportRequest.newBuilder()
+              .setReason("workflow " + step)).build());
+        }
+        lastStep = step;
       }
       Optional<Directive> d = Directives.pending(c.get(), h.getNode());
       if (d.isPresent() && !d.get().getId().equals(lastDirective)) {

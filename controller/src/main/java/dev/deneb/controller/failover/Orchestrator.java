@@ -105,7 +105,19 @@ public final class Orchestrator implements Closeable {
 
   public void start() {
     loop.scheduleWithFixedDelay(this::tickSafely, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    // A committed step (an ack, a settle, a new epoch) is acted on at once, not at the next tick:
+    // every workflow step saves up to one tick interval. Coalesced: at most one extra tick queued.
+    member.stateMachine().addListener(image -> {
+      if (wakePending.compareAndSet(false, true)) {
+        loop.execute(() -> {
+          wakePending.set(false);
+          tickSafely();
+        });
+      }
+    });
   }
+
+  private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
 
   public Optional<Explanation> explain(String cluster) {
     return Optional.ofNullable(explanations.get(cluster));

@@ -149,11 +149,13 @@ public final class LocalDatabase implements Closeable {
       // Where the earlier epochs' stream ends here: recorded with the epoch, and what nodes left behind
       // by this epoch are checked against (DESIGN §3.6).
       var start = dialect.executedGtids(c);
-      // Semi-sync before the first write of the epoch, so even that one waits for a replica's ack.
-      dialect.configureSemiSync(c, semiSync ? dev.deneb.fencing.dialect.SemiSyncRole.PRIMARY
-          : dev.deneb.fencing.dialect.SemiSyncRole.OFF, semiSyncTimeout);
       dialect.installEpochHistory(c);
       dialect.recordEpoch(c, new dev.deneb.fencing.dialect.EpochRecord(epoch, node, start, java.time.Instant.now()));
+      // Semi-sync after the epoch's own rows: no replica replicates from this server yet (they are
+      // repointed once discovery names it), so those writes would each wait out the whole timeout.
+      // Clients cannot write before read-only is lifted, which comes after this.
+      dialect.configureSemiSync(c, semiSync ? dev.deneb.fencing.dialect.SemiSyncRole.PRIMARY
+          : dev.deneb.fencing.dialect.SemiSyncRole.OFF, semiSyncTimeout);
       return dialect.executedGtids(c).format();
     } catch (SQLException e) {
       drop();

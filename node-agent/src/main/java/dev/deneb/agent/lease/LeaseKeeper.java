@@ -97,7 +97,10 @@ public final class LeaseKeeper {
       inFlight.clear();
       leaseUntil = NEVER;
     }
+    long was = primaryEpoch;
     primaryEpoch = node.equals(primary) ? epoch : 0;
+    // Named primary of a new epoch (a promotion): ask for the lease now, not at the next interval.
+    if (primaryEpoch != 0 && primaryEpoch != was) lastRenewSent = NEVER;
     return tick(now);
   }
 

@@ -47,6 +47,9 @@ public final class ControllerLinks implements Closeable {
     void directive(String via, Directive directive);
 
     void epoch(String via, EpochNotice notice);
+
+    /** A member asks for a health report now (the cluster's workflow moved). */
+    void reportNow(String via, String reason);
   }
 
   private final List<Link> links = new ArrayList<>();
@@ -185,6 +188,7 @@ public final class ControllerLinks implements Closeable {
         case ERROR -> listener.refused(address.toString(), m.getError().getMessage());
         case DIRECTIVE -> listener.directive(address.toString(), m.getDirective());
         case EPOCH -> listener.epoch(address.toString(), m.getEpoch());
+        case REPORT_NOW -> listener.reportNow(address.toString(), m.getReportNow().getReason());
         case KIND_NOT_SET -> LOG.warn("member {} sent a message of no known kind (a newer controller?)", address);
       }
     }
