@@ -1,0 +1,263 @@
+package dev.deneb.controller.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deneb.controller.failover.Decision.Action;
+import dev.deneb.controller.failover.Decision.Reason;
+import dev.deneb.fencing.gtid.GtidFlavor;
+import dev.deneb.protocol.AckRecord;
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.ClusterSettings;
+import dev.deneb.protocol.Durability;
+import dev.deneb.protocol.EpochRecord;
+import dev.deneb.protocol.HealthReport;
+import dev.deneb.protocol.NodeRecord;
+import dev.deneb.protocol.NodeState;
+import dev.deneb.protocol.PromotionRule;
+import dev.deneb.protocol.WorkflowKind;
+import dev.deneb.protocol.WorkflowRecord;
+import dev.deneb.protocol.WorkflowStep;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The orchestrator's decisions, one scenario a test (STYLE 16): a committed cluster record and the
+ * leader's evidence in, a decision out; the enum reason is the oracle, never the text.
+ */
+class FailoverPolicyTest {
+  private static final long TTL = 3000;
+  private final FailoverPolicy policy = new FailoverPolicy(PolicySettings.defaults());
+
+  // ---- steady state: detection and screening (DESIGN §3.3) ----
+
+  @Test
+  void aHealthyPrimaryIsLeftAlone() {
+    Decision d = policy.decide(cluster(Durability.ASYNC), evidence(nodes(up("db1", "0-1-10"), replica("db2", "0-1-10", true),
+        replica("db3", "0-1-10", true)), 100, true));
+    assertThat(d.reason()).isEqualTo(Reason.PRIMARY_HEALTHY);
+    assertThat(d.action()).isInstanceOf(Action.None.class);
+  }
+
+  @Test
+  void mysqldDownIsGivenItsGraceThenFailedOver() {
+    ClusterRecord c = cluster(Durability.ASYNC);
+    assertThat(policy.decide(c, evidence(nodes(down("db1", 200), replica("db2", "0-1-10", false)), 100, true)).reason())
+        .isEqualTo(Reason.PRIMARY_DOWN_WITHIN_GRACE);
+    Decision d = policy.decide(c, evidence(nodes(down("db1", 600), replica("db2", "0-1-10", false)), 100, true));
+    assertThat(d.reason()).isEqualTo(Reason.PRIMARY_MYSQLD_DOWN);
+    assertThat(d.action()).isEqualTo(new Action.Begin(WorkflowKind.FAILOVER, ""));
+  }
+
+  @Test
+  void anAgentReportingDownWhileReplicasStillStreamIsNotBelieved() {
+    Decision d = policy.decide(cluster(Durability.ASYNC), evidence(nodes(down("db1", 5000), replica("db2", "0-1-10", true)), 100, true));
+    assertThat(d.reason()).isEqualTo(Reason.PRIMARY_REPORTED_DOWN_BUT_REPLICAS_STREAM);
+    assertThat(d.action()).isInstanceOf(Action.None.class);
+  }
+
+  @Test
+  void aLapsedLeaseFailsOverOnlyAPrimaryThatHeldOne() {
+    ClusterRecord c = cluster(Durability.ASYNC);
+    long lapsed = PolicySettings.defaults().lapseBoundMillis(TTL) + 1;
+    Map<String, NodeView> unreported = nodes(replica("db2", "0-1-10", false));
+    assertThat(policy.decide(c, evidence(unreported, lapsed, true)).reason()).isEqualTo(Reason.LEASE_LAPSED);
+    assertThat(policy.decide(c, evidence(unreported, lapsed, true)).action()).isInstanceOf(Action.Begin.class);
+    // A bootstrapped primary whose agent never started was never writable: no failover for silence.
+    assertThat(policy.decide(c, evidence(unreported, lapsed, false)).reason()).isEqualTo(Reason.PRIMARY_NEVER_LEASED);
+    // Exactly at the bound: not yet.
+    assertThat(policy.decide(c, evidence(unreported, lapsed - 1, true)).reason()).isEqualTo(Reason.LEASE_HELD_PRIMARY_UNREPORTED);
+  }
+
+  @Test
+  void aLeaderThatCannotReachThePrimaryButSeesItsRenewalsDoesNothing() {
+    Decision d = policy.decide(cluster(Durability.ASYNC), evidence(nodes(replica("db2", "0-1-10", true)), 200, true));
+    assertThat(d.reason()).isEqualTo(Reason.LEASE_HELD_PRIMARY_UNREPORTED);
+    assertThat(d.action()).isInstanceOf(Action.None.class);
+  }
+
+  @Test
+  void replicasLosingThePrimaryNeverTriggerAFailover() {
+    Decision d = policy.decide(cluster(Durability.ASYNC), evidence(nodes(up("db1", "0-1-10"), replica("db2", "0-1-8", false),
+        replica("db3", "0-1-8", false)), 100, true));
+    assertThat(d.reason()).isEqualTo(Reason.REPLICAS_LOST_PRIMARY_LEASE_HELD);
+    assertThat(d.action()).isInstanceOf(Action.None.class);
+  }
+
+  @Test
+  void pauseAutoFailoverOffAndCooldownHoldAFailoverBack() {
+    Evidence dead = evidence(nodes(down("db1", 600), replica("db2", "0-1-10", false)), 100, true);
+    assertThat(policy.decide(cluster(Durability.ASYNC).toBuilder().setPaused(true).build(), dead).reason()).isEqualTo(Reason.PAUSED);
+    ClusterRecord off = cluster(Durability.ASYNC);
+    off = off.toBuilder().setSettings(off.getSettings().toBuilder().setAutoFailover(false)).build();
+    assertThat(policy.decide(off, dead).reason()).isEqualTo(Reason.AUTO_FAILOVER_OFF);
+    ClusterRecord recent = cluster(Durability.ASYNC).toBuilder().setLastAutoFailoverAtMillis(dead.wallMillis() - 1000).build();
+    assertThat(policy.decide(recent, dead).reason()).isEqualTo(Reason.COOLDOWN);
+  }
+
+  // ---- the workflow's steps (DESIGN §3.4, §3.5) ----
+
+  @Test
+  void fencedOnlyByTheAgentsConfirmationOrAProvablyLapsedLease() {
+    ClusterRecord begun = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.BEGUN, "");
+    Evidence fresh = evidence(nodes(replica("db2", "0-1-10", false)), 1000, true);
+    assertThat(policy.decide(begun, fresh).reason()).isEqualTo(Reason.AWAITING_FENCE);
+    // A "not done" acknowledgement is no confirmation.
+    ClusterRecord notDone = withAck(begun, "fence", "db1", false, "");
+    assertThat(policy.decide(notDone, fresh).reason()).isEqualTo(Reason.AWAITING_FENCE);
+    Decision acked = policy.decide(withAck(begun, "fence", "db1", true, "0-1-12"), fresh);
+    assertThat(acked.reason()).isEqualTo(Reason.FENCE_CONFIRMED_BY_AGENT);
+    assertThat(acked.action()).isEqualTo(new Action.Advance(WorkflowStep.FENCED, "", "", "0-1-12"));
+    Evidence lapsed = evidence(nodes(replica("db2", "0-1-10", false)), PolicySettings.defaults().lapseBoundMillis(TTL) + 1, true);
+    assertThat(policy.decide(begun, lapsed).reason()).isEqualTo(Reason.FENCED_BY_LEASE_LAPSE);
+  }
+
+  @Test
+  void theMostAdvancedReplicaIsChosenAndItMustHaveTheOldPrimarysFinalPosition() {
+    ClusterRecord fenced = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
+    Decision d = policy.decide(fenced, evidence(nodes(replica("db2", "0-1-9", false), replica("db3", "0-1-10", false)), 1000, true));
+    assertThat(d.reason()).isEqualTo(Reason.CANDIDATE_SAFE);
+    assertThat(((Action.Advance) d.action()).candidate()).isEqualTo("db3");
+
+    ClusterRecord withFinal = fenced.toBuilder().setWorkflow(fenced.getWorkflow().toBuilder().setFinalGtids("0-1-12")).build();
+    Evidence behind = evidence(nodes(replica("db2", "0-1-10", false), replica("db3", "0-1-10", false)), 1000, true);
+    assertThat(policy.decide(withFinal, behind).reason()).isEqualTo(Reason.AWAITING_CATCH_UP);
+  }
+
+  @Test
+  void asyncGoesLossyLoudlyAfterTheWaitAndSemiSyncNever() {
+    Map<String, NodeView> split = nodes(replica("db2", "0-1-10,1-2-5", false), replica("db3", "0-1-11", false));
+    ClusterRecord async = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
+    assertThat(policy.decide(async, evidenceAt(split, 1000)).reason()).isEqualTo(Reason.NO_CANDIDATE);
+    Decision lossy = policy.decide(async, evidenceAt(split, 6000));
+    assertThat(lossy.reason()).isEqualTo(Reason.CANDIDATE_LOSSY);
+    assertThat(((Action.Advance) lossy.action()).lostGtids()).isNotEmpty();
+    ClusterRecord semi = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
+    semi = semi.toBuilder().setSettings(semi.getSettings().toBuilder().setDurability(Durability.SEMI_SYNC)).build();
+    assertThat(policy.decide(semi, evidenceAt(split, 60_000)).reason()).isEqualTo(Reason.NO_CANDIDATE);
+  }
+
+  @Test
+  void aSwitchoverWaitsForItsTargetToCatchUpThenAbortsAfterTheTimeout() {
+    ClusterRecord fenced = inWorkflow(WorkflowKind.SWITCHOVER, WorkflowStep.FENCED, "db2");
+    fenced = fenced.toBuilder().setWorkflow(fenced.getWorkflow().toBuilder().setFinalGtids("0-1-12")).build();
+    assertThat(policy.decide(fenced, evidenceAt(nodes(replica("db2", "0-1-11", true)), 100)).reason())
+        .isEqualTo(Reason.AWAITING_CATCH_UP);
+    Decision ready = policy.decide(fenced, evidenceAt(nodes(replica("db2", "0-1-12", true)), 100));
+    assertThat(ready.reason()).isEqualTo(Reason.CANDIDATE_SAFE);
+    assertThat(((Action.Advance) ready.action()).candidate()).isEqualTo("db2");
+    Decision late = policy.decide(fenced, evidenceAt(nodes(replica("db2", "0-1-11", true)), 31_000));
+    assertThat(late.reason()).isEqualTo(Reason.SWITCHOVER_TARGET_NOT_CAUGHT_UP);
+    assertThat(late.action()).isInstanceOf(Action.Abort.class);
+  }
+
+  @Test
+  void promotedOnlyWhenTheCandidateSaysItIsWritable() {
+    ClusterRecord chosen = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.CANDIDATE_CHOSEN, "db2");
+    assertThat(policy.decide(chosen, evidenceAt(nodes(), 100)).reason()).isEqualTo(Reason.AWAITING_PROMOTION);
+    Decision d = policy.decide(withAck(chosen, "promote", "db2", true, "0-1-12"), evidenceAt(nodes(), 100));
+    assertThat(d.reason()).isEqualTo(Reason.PROMOTION_CONFIRMED);
+    assertThat(((Action.Advance) d.action()).step()).isEqualTo(WorkflowStep.PROMOTED);
+  }
+
+  @Test
+  void nodesLeftBehindAreCheckedAgainstTheEpochsStartNotThePrimarysCurrentPosition() {
+    // Epoch 2 began on db2 after 0-1-289. db1 comes back with 0-1-290, a write nobody else has; db2 is
+    // at 0-2-291 by now, which "contains" 0-1-290 by MariaDB's per-domain position — the trap.
+    ClusterRecord c = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.DISCOVERY_PUBLISHED, "db2");
+    c = c.toBuilder().setEpoch(2).setPrimary("db2")
+        .addHistory(EpochRecord.newBuilder().setEpoch(2).setPrimary("db2").setStartGtids("0-1-289"))
+        .setNodes(0, c.getNodes(0).toBuilder().setNeedsCheck(true).setCheckEpoch(2))
+        .setNodes(2, c.getNodes(2).toBuilder().setNeedsCheck(true).setCheckEpoch(2)).build();
+    Map<String, NodeView> views = nodes(primaryAt("db2", "0-2-291"), readOnly("db1", "0-1-290"), readOnly("db3", "0-1-289"));
+    Decision first = policy.decide(c, evidenceAt(views, 100));
+    assertThat(first.reason()).isEqualTo(Reason.NODE_QUARANTINED);
+    assertThat(first.action()).isInstanceOf(Action.Settle.class);
+    assertThat(((Action.Settle) first.action()).node()).isEqualTo("db1");
+    assertThat(((Action.Settle) first.action()).extraGtids()).contains("0-1-290");
+
+    ClusterRecord db1Done = c.toBuilder().setNodes(0, c.getNodes(0).toBuilder().setNeedsCheck(false)
+        .setState(NodeState.QUARANTINED)).build();
+    Decision second = policy.decide(db1Done, evidenceAt(views, 100));
+    assertThat(second.reason()).isEqualTo(Reason.NODE_ADMITTED);
+    assertThat(((Action.Settle) second.action()).node()).isEqualTo("db3");
+  }
+
+  @Test
+  void repointedThenComplete() {
+    ClusterRecord published = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.DISCOVERY_PUBLISHED, "db2")
+        .toBuilder().setPrimary("db2").build();
+    NodeView db3 = new NodeView("db3", HealthReport.newBuilder().setMysqldUp(true).setReadOnly(true).setIoRunning(true)
+        .setSource("10.0.0.2:3306").setExecutedGtids("0-2-5").build(), 100, -1);
+    assertThat(policy.decide(published, evidenceAt(nodes(db3), 100)).reason()).isEqualTo(Reason.REPOINTED);
+    NodeView elsewhere = new NodeView("db3", db3.report().toBuilder().setSource("10.0.0.1:3306").build(), 100, -1);
+    assertThat(policy.decide(published, evidenceAt(nodes(elsewhere), 100)).reason()).isEqualTo(Reason.AWAITING_REPOINT);
+    assertThat(policy.decide(published, evidenceAt(nodes(elsewhere), 11_000)).reason()).isEqualTo(Reason.REPOINT_TIMED_OUT);
+    assertThat(policy.decide(inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.REPOINTED, "db2"), evidenceAt(nodes(), 0)).action())
+        .isInstanceOf(Action.Complete.class);
+  }
+
+  // ---- fixtures ----
+
+  private static ClusterRecord cluster(Durability durability) {
+    ClusterRecord.Builder b = ClusterRecord.newBuilder().setName("orders").setEpoch(1).setPrimary("db1")
+        .setSettings(ClusterSettings.newBuilder().setDurability(durability).setLeaseTtlMillis(TTL).setAutoFailover(true)
+            .setCooldownMillis(300_000).setHistoryLimit(100))
+        .addHistory(EpochRecord.newBuilder().setEpoch(1).setPrimary("db1"));
+    for (int i = 1; i <= 3; i++) {
+      b.addNodes(NodeRecord.newBuilder().setNode("db" + i).setHost("10.0.0." + i).setPort(3306)
+          .setPromotionRule(PromotionRule.NEUTRAL).setState(NodeState.ONLINE));
+    }
+    return b.build();
+  }
+
+  private static ClusterRecord inWorkflow(WorkflowKind kind, WorkflowStep step, String target) {
+    ClusterRecord c = cluster(Durability.ASYNC);
+    boolean chosen = step.getNumber() >= WorkflowStep.CANDIDATE_CHOSEN.getNumber();
+    return c.toBuilder().setEpoch(chosen ? 2 : 1).setPrimary(chosen ? target : "db1")
+        .setWorkflow(WorkflowRecord.newBuilder().setKind(kind).setTargetEpoch(2).setFrom("db1").setTarget(target).setStep(step))
+        .build();
+  }
+
+  private static ClusterRecord withAck(ClusterRecord c, String kind, String node, boolean done, String gtids) {
+    return c.toBuilder().setWorkflow(c.getWorkflow().toBuilder().addAcks(AckRecord.newBuilder().setNode(node)
+        .setDirectiveId("orders/2/" + kind + "/" + node).setDone(done).setGtids(gtids))).build();
+  }
+
+  private static Map<String, NodeView> nodes(NodeView... views) {
+    Map<String, NodeView> m = new HashMap<>();
+    for (NodeView v : views) m.put(v.node(), v);
+    return m;
+  }
+
+  private static NodeView up(String node, String gtids) {
+    return new NodeView(node, HealthReport.newBuilder().setMysqldUp(true).setExecutedGtids(gtids).build(), 100, -1);
+  }
+
+  private static NodeView primaryAt(String node, String gtids) {
+    return up(node, gtids);
+  }
+
+  private static NodeView readOnly(String node, String gtids) {
+    return new NodeView(node, HealthReport.newBuilder().setMysqldUp(true).setReadOnly(true).setExecutedGtids(gtids).build(), 100, -1);
+  }
+
+  private static NodeView down(String node, long forMillis) {
+    return new NodeView(node, HealthReport.newBuilder().setMysqldUp(false).setError("Connection refused").build(), 100, forMillis);
+  }
+
+  /** A replica of db1 (10.0.0.1:3306), relay log applied, IO thread running or not. */
+  private static NodeView replica(String node, String gtids, boolean ioRunning) {
+    return new NodeView(node, HealthReport.newBuilder().setMysqldUp(true).setReadOnly(true).setIoRunning(ioRunning)
+        .setSqlRunning(true).setSource("10.0.0.1:3306").setExecutedGtids(gtids).setReceivedGtids(gtids).setLagSeconds(0).build(),
+        100, -1);
+  }
+
+  private static Evidence evidence(Map<String, NodeView> nodes, long leaseSilence, boolean everRenewed) {
+    return new Evidence(nodes, leaseSilence, everRenewed, 0, 10_000_000, GtidFlavor.MARIADB);
+  }
+
+  private static Evidence evidenceAt(Map<String, NodeView> nodes, long stepAge) {
+    return new Evidence(nodes, 100, true, stepAge, 10_000_000, GtidFlavor.MARIADB);
+  }
+}
