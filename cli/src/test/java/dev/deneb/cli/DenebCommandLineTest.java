@@ -41,6 +41,8 @@ class DenebCommandLineTest {
       "ctl bootstrap orders",
       "ctl primary orders --wait 30s",
       "ctl primary orders --after 3",
+      "ctl switchover",
+      "ctl explain",
       "ctl -o yaml status",
       "ctl --endpoints ftp://x:1 status",
       "ctl --endpoints 127.0.0.1 status",
@@ -88,6 +90,18 @@ class DenebCommandLineTest {
   }
 
   @Test
+  void explainWithoutALeaderSaysOnlyTheLeaderCanAnswer() {
+    String endpoint = "http://127.0.0.1:" + Ports.freePort();
+
+    Run run = run("ctl", "--endpoints", endpoint, "explain", "orders");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).isEqualTo("error: no controller leader known at " + endpoint + " (an election may be under way, "
+        + "or no majority is up); only the leader can answer /v1/clusters/orders/explain\n");
+  }
+
+  @Test
   void verboseAddsTheStackTraceAndStillEndsWithTheReason() {
     String endpoint = "http://127.0.0.1:" + Ports.freePort();
 
@@ -105,7 +119,7 @@ class DenebCommandLineTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("status", "create", "add-node", "remove-node", "bootstrap", "primary",
-        "history", "pause", "resume", "members");
+        "history", "pause", "resume", "members", "failover", "switchover", "abort", "explain");
   }
 
   @Test

@@ -95,4 +95,17 @@ public final class AgentProcess {
   public void stop() {
     supervisor.stop(pid());
   }
+
+  /**
+   * SIGSTOP: the agent freezes with its streams open, as on a stalled host: it neither reports,
+   * renews its lease, nor acknowledges directives until {@link #resume()}.
+   */
+  public void pause() {
+    supervisor.pause(pid());
+  }
+
+  /** SIGCONT: undoes {@link #pause()}. */
+  public void resume() {
+    supervisor.resume(pid());
+  }
 }

@@ -89,6 +89,22 @@ public final class ControllerClient {
     throw unreachable(unreachable);
   }
 
+  /**
+   * GET from the group's leader only, for answers only the leader can give (such as {@code explain}:
+   * the orchestrator decides there; a follower's answer only says it is not the leader). Fails,
+   * naming the endpoints asked, when no member names a leader or the leader does not answer.
+   */
+  public Answer getFromLeader(String pathAndQuery) {
+    URI leader = leaderEndpoint().orElseThrow(() -> new CliException("no controller leader known at "
+        + String.join(", ", endpoints.stream().map(URI::toString).toList())
+        + " (an election may be under way, or no majority is up); only the leader can answer " + pathAndQuery));
+    try {
+      return new Answer(leader, body(leader, send(leader, "GET", pathAndQuery, null, REQUEST_TIMEOUT)));
+    } catch (IOException e) {
+      throw new CliException("the leader at " + leader + " did not answer GET " + pathAndQuery + " (" + reason(e) + ")", e);
+    }
+  }
+
   public JsonNode post(String path, JsonNode body) {
     return write("POST", path, body);
   }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
     description = "Query and change managed clusters through the controller group's HTTP API.",
     subcommands = {StatusCommand.class, CreateCommand.class, AddNodeCommand.class, RemoveNodeCommand.class,
         BootstrapCommand.class, PrimaryCommand.class, HistoryCommand.class, PauseCommand.class,
-        ResumeCommand.class, MembersCommand.class, FailoverCommand.class, AbortCommand.class})
+        ResumeCommand.class, MembersCommand.class, FailoverCommand.class, SwitchoverCommand.class, AbortCommand.class,
+        ExplainCommand.class})
 public final class CtlCommand implements Runnable {
 
   @Option(names = "--endpoints", split = ",", paramLabel = "URL[,URL...]", hideParamSyntax = true, scope = ScopeType.INHERIT,
@@ -34,7 +35,8 @@ public final class CtlCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "Missing subcommand: status, create, add-node, remove-node, bootstrap, primary, history, pause, resume or members");
+        "Missing subcommand: status, create, add-node, remove-node, bootstrap, primary, history, pause, resume, members, "
+            + "failover, switchover, abort or explain");
   }
 
   ControllerClient client() {

@@ -82,6 +82,42 @@ final class Views {
     return table.isEmpty() ? text(body, "cluster") + ": no epochs yet (not bootstrapped)\n" : table.render();
   }
 
+  /**
+   * {@code GET /v1/clusters/{c}/explain}: who decided what and why (the reason enum, the detail), the
+   * workflow if one is in flight, then one evidence line per node as the leader sees it.
+   */
+  static String explain(JsonNode x) {
+    Map<String, Object> head = new LinkedHashMap<>();
+    head.put("cluster", text(x, "cluster"));
+    String at = x.path("atMillis").isNumber()
+        ? " at " + Instant.ofEpochMilli(x.path("atMillis").asLong()).truncatedTo(ChronoUnit.MILLIS) : "";
+    head.put("decided by", text(x, "member") + " (" + text(x, "role") + ", term " + x.path("term").asLong() + ")" + at);
+    head.put("reason", text(x, "reason"));
+    head.put("action", text(x, "action"));
+    head.put("detail", text(x, "detail"));
+    head.put("workflow", workflow(x.path("workflow")));
+    JsonNode evidence = x.path("evidence");
+    List<String[]> nodes = new ArrayList<>();
+    for (var it = evidence.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getKey().startsWith("node.")) {
+        nodes.add(new String[] {e.getKey().substring("node.".length()), e.getValue().asText()});
+      } else if (e.getKey().equals("leaseSilenceMillis")) {
+        head.put("lease silence", e.getValue().asText() + " ms since the primary's last accepted renewal");
+      } else if (e.getKey().equals("stepAgeMillis")) {
+        head.put("step age", e.getValue().asText() + " ms at this step");
+      } else {
+        head.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    Table top = Table.withoutHeaders(2);
+    head.forEach(top::row);
+    Table evidenceTable = Table.withHeaders("NODE", "EVIDENCE");
+    nodes.forEach(n -> evidenceTable.row((Object[]) n));
+    return top.render() + "\n" + (evidenceTable.isEmpty() ? "no per-node evidence at " + text(x, "member") + "\n"
+        : evidenceTable.render());
+  }
+
   /** {@code failover db1->db2 at candidate_chosen}, or null when no workflow is in flight. */
   static String workflow(JsonNode w) {
     if (w == null || w.isNull() || w.isMissingNode()) {

@@ -95,6 +95,26 @@ class CtlArgumentsTest {
   }
 
   @Test
+  void switchoverTakesAnOptionalTargetAndReason() {
+    SwitchoverCommand named = leaf(parse("ctl", "switchover", "orders", "--to", "db2", "--reason", "kernel upgrade"));
+    SwitchoverCommand chosen = leaf(parse("ctl", "switchover", "orders"));
+
+    assertThat(named.cluster).isEqualTo("orders");
+    assertThat(named.to).isEqualTo("db2");
+    assertThat(named.reason).isEqualTo("kernel upgrade");
+    assertThat(chosen.to).isNull();
+    assertThat(chosen.reason).isNull();
+  }
+
+  @Test
+  void explainNamesTheCluster() {
+    ExplainCommand explain = leaf(parse("ctl", "explain", "orders", "-o", "json"));
+
+    assertThat(explain.cluster).isEqualTo("orders");
+    assertThat(explain.ctl.output).isEqualTo(OutputFormat.JSON);
+  }
+
+  @Test
   void aMissingSubcommandIsAUsageError() {
     CommandLine commandLine = Deneb.newCommandLine();
     commandLine.setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()));

@@ -89,6 +89,44 @@ class ViewsTest {
   }
 
   @Test
+  void explainShowsTheReasonTheDetailAndOneEvidenceLinePerNode() throws Exception {
+    String text = Views.explain(json("""
+        {"cluster":"orders","member":"c2","role":"LEADER","term":4,"action":"none","reason":"AWAITING_CATCH_UP",
+         "detail":"waiting for db2 to execute the old primary's final position 0-1-42","atMillis":1700000000123,
+         "evidence":{"leaseSilenceMillis":"812","stepAgeMillis":"230",
+                     "node.db1":"report 90 ms old, mysqld up, read_only true, executed 0-1-42",
+                     "node.db2":"report 40 ms old, mysqld up, read_only true, source 127.0.0.1:3307 io true lag 0, executed 0-1-41"},
+         "workflow":{"kind":"switchover","targetEpoch":3,"from":"db1","target":"db2","step":"fenced","automatic":false}}
+        """));
+
+    assertThat(text).isEqualTo("""
+        cluster        orders
+        decided by     c2 (LEADER, term 4) at 2023-11-14T22:13:20.123Z
+        reason         AWAITING_CATCH_UP
+        action         none
+        detail         waiting for db2 to execute the old primary's final position 0-1-42
+        workflow       switchover db1->db2 at fenced
+        lease silence  812 ms since the primary's last accepted renewal
+        step age       230 ms at this step
+
+        NODE  EVIDENCE
+        db1   report 90 ms old, mysqld up, read_only true, executed 0-1-42
+        db2   report 40 ms old, mysqld up, read_only true, source 127.0.0.1:3307 io true lag 0, executed 0-1-41
+        """);
+  }
+
+  @Test
+  void explainWithoutEvidenceSaysWhereItAsked() throws Exception {
+    String text = Views.explain(json("""
+        {"cluster":"orders","member":"c1","role":"LEADER","term":1,"action":"none","reason":"NOT_BOOTSTRAPPED",
+         "detail":"no epoch yet","atMillis":0,"evidence":{},"workflow":null}
+        """));
+
+    assertThat(text).containsPattern("\nreason +NOT_BOOTSTRAPPED\n").containsPattern("\nworkflow +-\n")
+        .endsWith("\nno per-node evidence at c1\n");
+  }
+
+  @Test
   void pathSegmentsArePercentEncoded() {
     assertThat(ControllerClient.segment("orders-eu_1.x~")).isEqualTo("orders-eu_1.x~");
     assertThat(ControllerClient.segment("a b/c")).isEqualTo("a%20b%2Fc");
