@@ -81,7 +81,10 @@ final class Membership {
     NodeRecord node = NodeRecord.newBuilder()
         .setNode(cmd.getNode()).setHost(cmd.getHost()).setPort(cmd.getPort())
         .setReplicationHost(cmd.getReplicationHost()).setReplicationPort(cmd.getReplicationPort())
-        .setPromotionRule(rule).setState(NodeState.ONLINE).build();
+        .setPromotionRule(rule).setState(NodeState.ONLINE)
+        // Joining a running cluster: checked against the primary's GTIDs before it may replicate or be
+        // promoted (check epoch 0 = against the primary's current position, not an epoch's start).
+        .setNeedsCheck(cluster.getEpoch() > 0).build();
     ClusterRecord next = cluster.toBuilder().addNodes(node).build();
     return new Applied(state.with(next), accepted(next.getEpoch(), "node '" + cmd.getNode() + "' registered"));
   }

@@ -36,14 +36,16 @@ class MembershipTest {
     assertThat(c.getHistoryList()).isEmpty();
     assertThat(c.getSettings()).isEqualTo(ClusterSettings.newBuilder()
         .setDurability(Durability.ASYNC).setLeaseTtlMillis(Rules.DEFAULT_LEASE_TTL_MILLIS).setAutoFailover(true)
-        .setCooldownMillis(Rules.DEFAULT_COOLDOWN_MILLIS).setHistoryLimit(Rules.DEFAULT_HISTORY_LIMIT).build());
+        .setCooldownMillis(Rules.DEFAULT_COOLDOWN_MILLIS).setHistoryLimit(Rules.DEFAULT_HISTORY_LIMIT)
+        .setSemiSyncTimeoutMillis(Rules.DEFAULT_SEMI_SYNC_TIMEOUT_MILLIS).build());
   }
 
   @Test
   void createKeepsExplicitSettings() {
     Machine m = new Machine();
     ClusterSettings s = ClusterSettings.newBuilder().setDurability(Durability.SEMI_SYNC).setLeaseTtlMillis(5_000)
-        .setAutoFailover(false).setCooldownMillis(1).setHistoryLimit(7).addDnsNames("orders.db.example").build();
+        .setAutoFailover(false).setCooldownMillis(1).setHistoryLimit(7).addDnsNames("orders.db.example")
+        .setSemiSyncTimeoutMillis(250).build();
     m.ok(create("orders", s));
     assertThat(m.cluster("orders").getSettings()).isEqualTo(s);
   }
