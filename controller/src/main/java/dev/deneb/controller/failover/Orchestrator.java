@@ -197,7 +197,9 @@ public final class Orchestrator implements Closeable {
       if (r.isEmpty()) continue;
       var got = r.get();
       nodes.put(n.getNode(), new NodeView(n.getNode(), got.report(), (now - got.receivedAtNanos()) / 1_000_000,
-          got.downSinceNanos() < 0 ? -1 : (now - got.downSinceNanos()) / 1_000_000));
+          // Down "for" the span the agent itself kept reporting it, not the time since its last words:
+          // a single report (an agent dying with its host) is not a sustained observation (§3.3).
+          got.downSinceNanos() < 0 ? -1 : (got.receivedAtNanos() - got.downSinceNanos()) / 1_000_000));
       if (got.report().getExecutedGtids().contains(":")) flavor = GtidFlavor.MYSQL;
     }
     String leaseHolder = c.hasWorkflow() && c.getEpoch() < c.getWorkflow().getTargetEpoch() ? c.getWorkflow().getFrom() : c.getPrimary();
