@@ -157,7 +157,7 @@ class FencingLadderProcessTest {
 
   /** Cluster {@code name} with db1 as its primary (epoch 1), db1 read-only, and the agent's links. */
   private List<ToxiproxySandbox.Link> primaryCluster(String name, DatabaseSandbox dbs) throws Exception {
-    assertThat(api.post("/v1/clusters", "{\"name\":\"" + name + "\",\"leaseTtlMs\":" + TTL_MS + "}").status()).isEqualTo(201);
+    assertThat(api.post("/v1/clusters", "{\"name\":\"" + name + "\",\"autoFailover\":false,\"leaseTtlMs\":" + TTL_MS + "}").status()).isEqualTo(201);
     assertThat(api.post("/v1/clusters/" + name + "/nodes", "{\"node\":\"db1\",\"host\":\"127.0.0.1\",\"port\":"
         + dbs.node(1).port() + "}").status()).isEqualTo(201);
     assertThat(api.post("/v1/clusters/" + name + "/bootstrap", "{\"primary\":\"db1\"}").status()).isEqualTo(200);

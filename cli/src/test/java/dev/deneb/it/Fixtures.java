@@ -19,9 +19,14 @@ import java.util.List;
 final class Fixtures {
   private Fixtures() {}
 
-  /** Creates {@code orders} with {@code settingsJson} fields (may be empty) and registers every sandbox node. */
+  /**
+   * Creates {@code orders} with {@code settingsJson} fields (may be empty) and registers every sandbox
+   * node. Automatic failover is off: these tests exercise one agent's lease and fencing on their own
+   * (often with a single database), where a lapsed lease would otherwise start a failover with no
+   * candidate and hold the primary's renewals back. Failover has its own tests (HaEnvironment).
+   */
   static void createCluster(Api api, DatabaseSandbox dbs, String settingsJson) throws Exception {
-    String body = "{\"name\":\"orders\"" + (settingsJson.isEmpty() ? "" : "," + settingsJson) + "}";
+    String body = "{\"name\":\"orders\",\"autoFailover\":false" + (settingsJson.isEmpty() ? "" : "," + settingsJson) + "}";
     assertThat(api.post("/v1/clusters", body).status()).isEqualTo(201);
     for (int i = 1; i <= dbs.size(); i++) {
       assertThat(api.post("/v1/clusters/orders/nodes", "{\"node\":\"" + dbs.node(i).id() + "\",\"host\":\"127.0.0.1\",\"port\":"

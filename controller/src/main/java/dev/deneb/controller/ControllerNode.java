@@ -17,6 +17,7 @@ import dev.deneb.controller.dns.DiscoveryView;
 import dev.deneb.controller.dns.Rfc2136Backend;
 import dev.deneb.controller.failover.Orchestrator;
 import dev.deneb.controller.failover.RenewalClock;
+import dev.deneb.controller.failover.SqlFencer;
 import java.io.Closeable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
@@ -68,7 +69,8 @@ public final class ControllerNode implements Closeable {
       // Post hooks run last, once every other backend names the new primary.
       backends.addAll(config.hooks().postBackends());
       Orchestrator orchestrator = new Orchestrator(member, gateway, reports, renewalClock, config.failover(), backends,
-          config.hooks().preHooks(), metrics, ORCHESTRATOR_TICK, System::nanoTime, System::currentTimeMillis);
+          config.hooks().preHooks(), config.databases().map(SqlFencer::new), metrics, ORCHESTRATOR_TICK, System::nanoTime,
+          System::currentTimeMillis);
       orchestrator.start();
       started.add(orchestrator);
       if (config.dns().isPresent()) {

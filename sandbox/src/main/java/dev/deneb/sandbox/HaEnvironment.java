@@ -31,25 +31,30 @@ public final class HaEnvironment implements AutoCloseable {
    * @param controllerYaml more controller.yaml (e.g. a {@code failover:} section)
    */
   public record Options(int databases, String durability, Duration leaseTtl, Duration cooldown, boolean proxies,
-      String controllerYaml) {
+      String controllerYaml, boolean controllerSqlAccess) {
     public static Options defaults() {
-      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "");
+      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "", false);
+    }
+
+    /** The controllers get the agents' database account ({@code databases:}), to fence a degraded primary themselves. */
+    public Options withControllerSqlAccess() {
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, true);
     }
 
     public Options withProxies() {
-      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml);
+      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml, controllerSqlAccess);
     }
 
     public Options withDurability(String d) {
-      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml);
+      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess);
     }
 
     public Options withCooldown(Duration c) {
-      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml);
+      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml, controllerSqlAccess);
     }
 
     public Options withControllerYaml(String yaml) {
-      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml + yaml);
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml + yaml, controllerSqlAccess);
     }
   }
 
@@ -93,8 +98,14 @@ public final class HaEnvironment implements AutoCloseable {
           replicationLinks.computeIfAbsent(source.id(), id -> toxiproxy.proxy("repl-" + id, source.hostPort())).socketAddress());
     }
     dbs = DatabaseSandbox.start(options.databases(), dir.resolve("db"), dbOptions);
+    String controllerYaml = options.controllerYaml();
+    if (options.controllerSqlAccess()) {
+      Path password = dir.resolve("controller-db.password");
+      Files.writeString(password, dbs.admin().password());
+      controllerYaml += "databases:\n  user: '" + dbs.admin().user() + "'\n  passwordFile: '" + password + "'\n";
+    }
     group = ControllerGroupSandbox.start(3, dir.resolve("controllers"), ControllerGroupOptions.defaults()
-        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(options.controllerYaml()));
+        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(controllerYaml));
     group.awaitLeader();
     api = new ControllerApi(group.endpoints(), Duration.ofSeconds(10));
     createCluster();

@@ -16,6 +16,7 @@ import dev.deneb.controller.discovery.hook.HookSettings;
 import dev.deneb.controller.dns.DnsSettings;
 import dev.deneb.controller.dns.Rfc2136Settings;
 import dev.deneb.controller.failover.PolicySettings;
+import dev.deneb.controller.failover.SqlFencer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class ConfigLoader {
       throw new ConfigException("config " + name + ": the file is empty");
     }
     try {
-      return build(new YamlObject(root, "", Set.of("id", "dataDir", "group", "peers", "raft", "api", "agents", "failover", "dns", "rfc2136", "haproxy", "hooks")));
+      return build(new YamlObject(root, "", Set.of("id", "dataDir", "group", "peers", "raft", "api", "agents", "failover", "dns", "rfc2136", "haproxy", "hooks", "databases")));
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -125,7 +126,33 @@ public final class ConfigLoader {
         new ControllerConfig.Agents(window, (int) maxRenewals), failover(top), dns, rfc2136,
         top.has("haproxy") ? top.requiredList("haproxy", HaproxySettings.FIELDS).stream().map(HaproxySettings::parse).toList()
             : List.of(),
-        top.has("hooks") ? HookSettings.parse(top.object("hooks", HookSettings.FIELDS)) : HookSettings.NONE);
+        top.has("hooks") ? HookSettings.parse(top.object("hooks", HookSettings.FIELDS)) : HookSettings.NONE,
+        databases(top));
+  }
+
+  /**
+   * The optional {@code databases:} section: an account the leader uses to fence a primary whose
+   * agent cannot (DESIGN §3.3). The password comes from a file, never from this file.
+   */
+  private static java.util.Optional<SqlFencer.Access> databases(YamlObject top) {
+    if (!top.has("databases")) return java.util.Optional.empty();
+    YamlObject d = top.object("databases", Set.of("user", "passwordFile", "connectTimeout", "socketTimeout"));
+    String user = d.requiredString("user");
+    String password = "";
+    if (d.has("passwordFile")) {
+      Path file = Path.of(d.string("passwordFile", null));
+      try {
+        password = Files.readString(file).strip();
+      } catch (IOException e) {
+        throw new YamlObject.FieldError(d.where("passwordFile"), "cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    Duration connect = d.duration("connectTimeout", "500ms");
+    Duration socket = d.duration("socketTimeout", "2s");
+    if (connect.toMillis() < 1 || socket.toMillis() < 1) {
+      throw new YamlObject.FieldError(d.where("socketTimeout"), "timeouts must be at least 1ms");
+    }
+    return java.util.Optional.of(new SqlFencer.Access(user, password, connect, socket));
   }
 
   /** The optional {@code failover:} section: the orchestrator's timing (docs/controller-config.md). */

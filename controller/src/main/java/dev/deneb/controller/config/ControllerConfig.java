@@ -20,7 +20,8 @@ public record ControllerConfig(
     Optional<dev.deneb.controller.dns.DnsSettings> dns,
     List<dev.deneb.controller.dns.Rfc2136Settings> rfc2136,
     List<dev.deneb.controller.discovery.haproxy.HaproxySettings> haproxy,
-    dev.deneb.controller.discovery.hook.HookSettings hooks) {
+    dev.deneb.controller.discovery.hook.HookSettings hooks,
+    Optional<dev.deneb.controller.failover.SqlFencer.Access> databases) {
 
   /**
    * One member of the group, as every member's configuration names it. {@code agent} is where agents

@@ -28,6 +28,9 @@ public record Decision(Action action, Reason reason, String detail) {
 
     record Complete() implements Action {}
 
+    /** Fence the primary being replaced over SQL and read its final position (its agent did not confirm). */
+    record FenceOverSql() implements Action {}
+
     record Abort() implements Action {}
   }
 
@@ -51,6 +54,8 @@ public record Decision(Action action, Reason reason, String detail) {
     AWAITING_FENCE,
     FENCE_CONFIRMED_BY_AGENT,
     FENCED_BY_LEASE_LAPSE,
+    FENCED_OVER_SQL,
+    FENCING_OVER_SQL,
     AWAITING_CATCH_UP,
     CANDIDATE_SAFE,
     CANDIDATE_LOSSY,

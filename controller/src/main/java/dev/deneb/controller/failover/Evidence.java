@@ -16,7 +16,20 @@ import java.util.Map;
  * @param wallMillis this member's wall clock, only to compare with times stamped in commands (cooldown)
  */
 public record Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, boolean primaryEverRenewed,
-    long stepAgeMillis, long wallMillis, GtidFlavor flavor) {
+    long stepAgeMillis, long wallMillis, GtidFlavor flavor, SqlFence sqlFence) {
+
+  /**
+   * The controller's own SQL access to the primary being replaced: whether it is configured, and the
+   * newest attempt of this workflow (null when none) with its age.
+   */
+  public record SqlFence(boolean available, SqlFencer.Result last, long lastAgeMillis) {
+    public static final SqlFence NONE = new SqlFence(false, null, 0);
+  }
+
+  public Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, boolean primaryEverRenewed, long stepAgeMillis,
+      long wallMillis, GtidFlavor flavor) {
+    this(nodes, leaseSilenceMillis, primaryEverRenewed, stepAgeMillis, wallMillis, flavor, SqlFence.NONE);
+  }
 
   public NodeView node(String name) {
     return nodes.getOrDefault(name, NodeView.unreported(name));

@@ -32,6 +32,10 @@ public final class FailoverPolicy {
     this.settings = settings;
   }
 
+  /** How long the agent gets to confirm a fence before the controller tries over SQL, and between tries. */
+  static final long SQL_FENCE_AFTER_MILLIS = 1000;
+  static final long SQL_FENCE_RETRY_MILLIS = 2000;
+
   public Decision decide(ClusterRecord c, Evidence e) {
     if (c.getEpoch() == 0) return Decision.none(Reason.NOT_BOOTSTRAPPED, "no epoch yet: bootstrap names the first primary");
     if (c.hasWorkflow()) {
@@ -205,8 +209,24 @@ public final class FailoverPolicy {
           w.getFrom() + "'s agent confirmed the fence: " + ack.get().getDetail()
               + (ack.get().getGtids().isEmpty() ? "; final position unknown" : "; final position " + ack.get().getGtids()));
     }
+    Evidence.SqlFence sql = e.sqlFence();
+    if (sql.last() != null && sql.last().fenced()) {
+      return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", sql.last().finalGtids()), Reason.FENCED_OVER_SQL,
+          w.getFrom() + ": " + sql.last().detail());
+    }
     long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
-    if (e.leaseSilenceMillis() > lapse) {
+    boolean lapsed = e.leaseSilenceMillis() > lapse;
+    // The agent has not confirmed (within a second, or its lease is gone already): a degraded primary
+    // whose mysqld may still be reachable. Fence it ourselves once before relying on the lapse: that
+    // also yields its final position, so the candidate catches up and even async loses nothing (§3.3).
+    boolean firstTry = sql.last() == null && (lapsed || e.stepAgeMillis() >= SQL_FENCE_AFTER_MILLIS);
+    boolean retry = sql.last() != null && !lapsed && e.stepAgeMillis() >= SQL_FENCE_AFTER_MILLIS
+        && sql.lastAgeMillis() >= SQL_FENCE_RETRY_MILLIS;
+    if (sql.available() && (firstTry || retry)) {
+      return new Decision(new Action.FenceOverSql(), Reason.FENCING_OVER_SQL, w.getFrom() + "'s agent has not confirmed the fence in "
+          + e.stepAgeMillis() + " ms; fencing it over SQL" + (sql.last() == null ? "" : " again (last: " + sql.last().detail() + ")"));
+    }
+    if (lapsed) {
       return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", ""), Reason.FENCED_BY_LEASE_LAPSE,
           w.getFrom() + "'s lease provably lapsed: no accepted renewal for " + e.leaseSilenceMillis() + " ms > " + lapse
               + " ms; it has fenced itself (or its guard has)");

@@ -85,9 +85,16 @@ public final class Orchestrator implements Closeable {
 
   private record StepSeen(long epoch, WorkflowStep step, long sinceNanos) {}
 
+  /** The newest SQL fence attempt per cluster/target epoch, and when it was made. */
+  private record SqlAttempt(String key, SqlFencer.Result result, long atNanos) {}
+
+  private final Map<String, SqlAttempt> sqlAttempts = new HashMap<>();
+  private final Optional<SqlFencer> sqlFencer;
+
   public Orchestrator(RaftMember member, CommandGateway gateway, AgentReports reports, RenewalClock renewals,
-      PolicySettings settings, List<DiscoveryBackend> backends, List<CommandHook> preHooks, ControllerMetrics metrics, Duration tick,
-      LongSupplier nanos, LongSupplier wallMillis) {
+      PolicySettings settings, List<DiscoveryBackend> backends, List<CommandHook> preHooks, Optional<SqlFencer> sqlFencer,
+      ControllerMetrics metrics, Duration tick, LongSupplier nanos, LongSupplier wallMillis) {
+    this.sqlFencer = sqlFencer;
     this.member = member;
     this.gateway = gateway;
     this.reports = reports;
@@ -216,7 +223,13 @@ public final class Orchestrator implements Closeable {
       steps.remove(c.getName());
     }
     boolean everRenewed = c.getEpoch() > 0 && renewals.everRenewed(c.getName(), leaseHolder, c.getEpoch());
-    return new Evidence(Map.copyOf(nodes), silence, everRenewed, stepAge, wallMillis.getAsLong(), flavor);
+    Evidence.SqlFence sql = Evidence.SqlFence.NONE;
+    if (sqlFencer.isPresent()) {
+      SqlAttempt a = c.hasWorkflow() ? sqlAttempts.get(c.getName()) : null;
+      boolean current = a != null && a.key().equals(c.getWorkflow().getTargetEpoch() + "/" + c.getWorkflow().getFrom());
+      sql = new Evidence.SqlFence(true, current ? a.result() : null, current ? (now - a.atNanos()) / 1_000_000 : 0);
+    }
+    return new Evidence(Map.copyOf(nodes), silence, everRenewed, stepAge, wallMillis.getAsLong(), flavor, sql);
   }
 
   private static Map<String, String> summary(ClusterRecord c, Evidence e) {
@@ -271,6 +284,14 @@ public final class Orchestrator implements Closeable {
         adv.setFinalGtids("");
       }
       cmd.setAdvanceWorkflow(adv);
+    } else if (action instanceof Decision.Action.FenceOverSql) {
+      // I/O on the orchestrator's thread, bounded by the access timeouts and a 1 s fence budget; the
+      // result is evidence for the next tick, which commits FENCED if it held.
+      NodeRecord from = Nodes.find(c, c.getWorkflow().getFrom()).orElseThrow();
+      SqlFencer.Result r = sqlFencer.orElseThrow().fence(from.getHost(), from.getPort());
+      sqlAttempts.put(cluster, new SqlAttempt(c.getWorkflow().getTargetEpoch() + "/" + from.getNode(), r, nanos.getAsLong()));
+      if (r.fenced()) LOG.warn("cluster {}: {}", cluster, r.detail()); else LOG.info("cluster {}: {}", cluster, r.detail());
+      return;
     } else if (action instanceof Decision.Action.Publish) {
       if (!publish(c)) return;
       cmd.setAdvanceWorkflow(AdvanceWorkflow.newBuilder().setCluster(cluster)

@@ -113,6 +113,34 @@ class FailoverPolicyTest {
   }
 
   @Test
+  void withSqlAccessTheControllerFencesADegradedPrimaryItselfAndReadsItsFinalPosition() {
+    ClusterRecord begun = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.BEGUN, "");
+    Map<String, NodeView> views = nodes(replica("db2", "0-1-10", true));
+    long lapse = PolicySettings.defaults().lapseBoundMillis(TTL);
+    Evidence.SqlFence none = new Evidence.SqlFence(true, null, 0);
+    // Within the agent's second: wait for it.
+    assertThat(policy.decide(begun, withSql(views, 500, 200, none)).reason()).isEqualTo(Reason.AWAITING_FENCE);
+    // After it, or with the lease already lapsed: one SQL attempt first.
+    assertThat(policy.decide(begun, withSql(views, 100, 1000, none)).action()).isInstanceOf(Action.FenceOverSql.class);
+    assertThat(policy.decide(begun, withSql(views, lapse + 1, 0, none)).reason()).isEqualTo(Reason.FENCING_OVER_SQL);
+    // It held: FENCED with the final position.
+    Evidence.SqlFence held = new Evidence.SqlFence(true, new SqlFencer.Result(true, "0-1-12", "fenced over SQL"), 10);
+    Decision d = policy.decide(begun, withSql(views, 100, 1100, held));
+    assertThat(d.reason()).isEqualTo(Reason.FENCED_OVER_SQL);
+    assertThat(d.action()).isEqualTo(new Action.Advance(WorkflowStep.FENCED, "", "", "0-1-12"));
+    // It failed (host gone): the lapse rule decides; before the lapse, another try every 2 s.
+    Evidence.SqlFence failed = new Evidence.SqlFence(true, new SqlFencer.Result(false, "", "connection refused"), 100);
+    assertThat(policy.decide(begun, withSql(views, lapse + 1, 1100, failed)).reason()).isEqualTo(Reason.FENCED_BY_LEASE_LAPSE);
+    assertThat(policy.decide(begun, withSql(views, 100, 1100, failed)).reason()).isEqualTo(Reason.AWAITING_FENCE);
+    Evidence.SqlFence old = new Evidence.SqlFence(true, failed.last(), 2100);
+    assertThat(policy.decide(begun, withSql(views, 100, 3200, old)).reason()).isEqualTo(Reason.FENCING_OVER_SQL);
+  }
+
+  private static Evidence withSql(Map<String, NodeView> nodes, long silence, long stepAge, Evidence.SqlFence sql) {
+    return new Evidence(nodes, silence, true, stepAge, 10_000_000, GtidFlavor.MARIADB, sql);
+  }
+
+  @Test
   void theMostAdvancedReplicaIsChosenAndItMustHaveTheOldPrimarysFinalPosition() {
     ClusterRecord fenced = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
     Decision d = policy.decide(fenced, evidence(nodes(replica("db2", "0-1-9", false), replica("db3", "0-1-10", false)), 1000, true));
