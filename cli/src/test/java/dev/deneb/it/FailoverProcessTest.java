@@ -56,15 +56,15 @@ class FailoverProcessTest {
 
       // ---- Done 6: the old primary returns; whether it rejoins or is quarantined follows its GTIDs ----
       env.db("db1").start();
-      await().atMost(SETTLE).until(() -> !node(env, "db1").get("needsCheck").asBoolean());
-      JsonNode db1 = node(env, "db1");
+      await().atMost(SETTLE).until(() -> !Probes.node(env, "db1").get("needsCheck").asBoolean());
+      JsonNode db1 = Probes.node(env, "db1");
       if (db1.get("state").asText().equals("quarantined")) {
         // A write the kill interrupted after db1 binlogged it but before any replica acknowledged it.
         Fixtures.record("failover: db1 returned with an unacknowledged transaction and was quarantined: "
             + db1.get("quarantinedGtids").asText());
         assertThat(db1.get("quarantinedGtids").asText()).isNotEmpty();
       } else {
-        awaitReplicatingFrom(env, "db1", second);
+        Probes.awaitReplicatingFrom(env, "db1", second);
       }
 
       // A clean return: no write in flight when the primary's mysqld dies, so it must rejoin.
@@ -73,9 +73,9 @@ class FailoverProcessTest {
       await().atMost(SETTLE).until(() -> env.api().primary("orders").filter(p -> p.epoch() == 3 && !p.node().equals(before)).isPresent());
       String third = env.api().primary("orders").orElseThrow().node();
       env.db(before).start();
-      await().atMost(SETTLE).until(() -> !node(env, before).get("needsCheck").asBoolean());
-      assertThat(node(env, before).get("state").asText()).isEqualTo("online");
-      awaitReplicatingFrom(env, before, third);
+      await().atMost(SETTLE).until(() -> !Probes.node(env, before).get("needsCheck").asBoolean());
+      assertThat(Probes.node(env, before).get("state").asText()).isEqualTo("online");
+      Probes.awaitReplicatingFrom(env, before, third);
 
       // An errant transaction: the primary's mysqld dies, and before its agent sees it again someone
       // writes on it directly; it must be quarantined with exactly that GTID.
@@ -93,8 +93,8 @@ class FailoverProcessTest {
         errant = env.databases().dialect().executedGtids(c).format();
       }
       env.startAgent(third);
-      await().atMost(SETTLE).until(() -> node(env, third).get("state").asText().equals("quarantined"));
-      String reported = node(env, third).get("quarantinedGtids").asText();
+      await().atMost(SETTLE).until(() -> Probes.node(env, third).get("state").asText().equals("quarantined"));
+      String reported = Probes.node(env, third).get("quarantinedGtids").asText();
       Fixtures.record("failover: errant transaction on " + third + " (executed " + errant + ") quarantined with " + reported);
       assertThat(reported).as("the extra set names the errant transaction").contains(errant);
       JsonNode h = env.api().get("/v1/clusters/orders/history").body().get("history");
@@ -107,20 +107,5 @@ class FailoverProcessTest {
     }
   }
 
-  private static JsonNode node(HaEnvironment env, String node) throws Exception {
-    for (JsonNode n : env.api().get("/v1/clusters/orders").body().get("nodes")) {
-      if (n.get("node").asText().equals(node)) return n;
-    }
-    throw new AssertionError("no node " + node);
-  }
 
-  private static void awaitReplicatingFrom(HaEnvironment env, String replica, String primary) {
-    int port = env.db(primary).port();
-    await().atMost(SETTLE).until(() -> {
-      try (Connection c = env.rootEndpoint(replica).open()) {
-        var s = env.databases().dialect().replicationStatus(c);
-        return s.isPresent() && s.get().sourcePort() == port && s.get().replicating();
-      }
-    });
-  }
 }

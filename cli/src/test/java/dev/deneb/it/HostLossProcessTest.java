@@ -80,8 +80,8 @@ class HostLossProcessTest {
       // Healed, db1's agent learns the new epoch; db1 is checked against the new primary and either
       // rejoins as its replica or is quarantined with the transactions the new primary lacks.
       for (String member : env.controllers().memberIds()) env.agentLink("db1", member).restore();
-      await().atMost(SETTLE).until(() -> !node(env, "db1").get("needsCheck").asBoolean());
-      JsonNode db1 = node(env, "db1");
+      await().atMost(SETTLE).until(() -> !Probes.node(env, "db1").get("needsCheck").asBoolean());
+      JsonNode db1 = Probes.node(env, "db1");
       if (db1.get("state").asText().equals("quarantined")) {
         Fixtures.record("host loss (agent cut): db1 came back with transactions " + next + " lacks and was quarantined: "
             + db1.get("quarantinedGtids").asText());
@@ -154,12 +154,5 @@ class HostLossProcessTest {
 
   private static long ms(long nanos) {
     return nanos / 1_000_000;
-  }
-
-  private static JsonNode node(HaEnvironment env, String node) throws Exception {
-    for (JsonNode n : env.api().get("/v1/clusters/orders").body().get("nodes")) {
-      if (n.get("node").asText().equals(node)) return n;
-    }
-    throw new AssertionError("no node " + node + " in GET /v1/clusters/orders");
   }
 }

@@ -23,6 +23,25 @@ import org.xbill.DNS.Type;
 final class Probes {
   private Probes() {}
 
+  /** One node of {@code orders} as {@code GET /v1/clusters/orders} shows it. */
+  static com.fasterxml.jackson.databind.JsonNode node(HaEnvironment env, String node) throws Exception {
+    for (var n : env.api().get("/v1/clusters/orders").body().get("nodes")) {
+      if (n.get("node").asText().equals(node)) return n;
+    }
+    throw new AssertionError("no node " + node);
+  }
+
+  /** Waits until {@code replica} replicates from {@code primary}'s port with both threads running. */
+  static void awaitReplicatingFrom(HaEnvironment env, String replica, String primary) {
+    int port = env.db(primary).port();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> {
+      try (Connection c = env.rootEndpoint(replica).open()) {
+        var s = env.databases().dialect().replicationStatus(c);
+        return s.isPresent() && s.get().sourcePort() == port && s.get().replicating();
+      }
+    });
+  }
+
   /** Every id in app.writes on {@code endpoint}. */
   static Set<Long> rows(DatabaseEndpoint endpoint) throws SQLException {
     Set<Long> ids = new HashSet<>();

@@ -132,31 +132,16 @@ class SwitchoverProcessTest {
     assertThat(Fixtures.anyLogContains(env.controllers(), "FENCE_CONFIRMED_BY_AGENT")).isTrue();
 
     // Fenced before the target caught up, so the old primary has nothing the new one lacks: it rejoins.
-    await().atMost(SETTLE).until(() -> !node(env, from).get("needsCheck").asBoolean());
-    assertThat(node(env, from).get("state").asText()).isEqualTo("online");
-    awaitReplicatingFrom(env, from, to);
+    await().atMost(SETTLE).until(() -> !Probes.node(env, from).get("needsCheck").asBoolean());
+    assertThat(Probes.node(env, from).get("state").asText()).isEqualTo("online");
+    Probes.awaitReplicatingFrom(env, from, to);
 
     Fixtures.record("switchover " + from + "->" + to + " (epoch " + epoch + "): write pause " + pause.toMillis()
         + " ms (client-observed), workflow complete " + (completedAt - t0) / 1_000_000 + " ms after the request, final position "
         + finalPosition + ", acks so far " + acks.size() + ", lost 0, indeterminate " + writer.indeterminate());
   }
 
-  private static JsonNode node(HaEnvironment env, String node) throws Exception {
-    for (JsonNode n : env.api().get("/v1/clusters/orders").body().get("nodes")) {
-      if (n.get("node").asText().equals(node)) return n;
-    }
-    throw new AssertionError("no node " + node);
-  }
 
-  private static void awaitReplicatingFrom(HaEnvironment env, String replica, String primary) {
-    int port = env.db(primary).port();
-    await().atMost(SETTLE).until(() -> {
-      try (Connection c = env.rootEndpoint(replica).open()) {
-        var s = env.databases().dialect().replicationStatus(c);
-        return s.isPresent() && s.get().sourcePort() == port && s.get().replicating();
-      }
-    });
-  }
 
   record Run(int exitCode, String out, String err) {}
 

@@ -203,33 +203,9 @@ public final class HaproxyServer implements AutoCloseable {
     }
   }
 
-  /** The {@code haproxy} binary: {@value #BINARY_ENV}, else one on {@code PATH}, else {@code /usr/sbin/haproxy}. */
+  /** The {@code haproxy} binary: {@value #BINARY_ENV}, else one on {@code PATH}, else {@code fallback}. */
   static Path locateBinary(Map<String, String> env, Path fallback) {
-    String named = env.get(BINARY_ENV);
-    if (named != null && !named.isBlank()) {
-      Path binary = Path.of(named).toAbsolutePath().normalize();
-      if (!isExecutableFile(binary)) {
-        throw new IllegalStateException(BINARY_ENV + "=" + named + " is not an executable file; " + INSTALL_HINT);
-      }
-      return binary;
-    }
-    for (String entry : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!entry.isEmpty()) {
-        Path candidate = Path.of(entry).resolve("haproxy").toAbsolutePath().normalize();
-        if (isExecutableFile(candidate)) {
-          return candidate;
-        }
-      }
-    }
-    if (isExecutableFile(fallback)) {
-      return fallback;
-    }
-    throw new IllegalStateException("no haproxy found (looked at " + BINARY_ENV + " (not set), PATH, " + fallback
-        + "); " + INSTALL_HINT);
-  }
-
-  private static boolean isExecutableFile(Path p) {
-    return Files.isRegularFile(p) && Files.isExecutable(p);
+    return ExternalBinary.locate(env, BINARY_ENV, "haproxy", Path.of(""), List.of(fallback), INSTALL_HINT);
   }
 
   /** Sends one runtime API command (over TCP) and returns HAProxy's reply. */

@@ -171,26 +171,8 @@ public final class NamedServer implements AutoCloseable {
   }
 
   static Path locate(Map<String, String> env) {
-    String named = env.get(NAMED_ENV);
-    if (named != null && !named.isBlank()) {
-      Path binary = Path.of(named).toAbsolutePath();
-      if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException(NAMED_ENV + "=" + named + " is not an executable file; install BIND with "
-            + "`apt-get install bind9` or point " + NAMED_ENV + " at named");
-      }
-      return binary;
-    }
-    List<Path> looked = new ArrayList<>();
-    for (String entry : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!entry.isEmpty()) {
-        Path candidate = Path.of(entry, "named").toAbsolutePath();
-        if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) return candidate;
-      }
-    }
-    Path fallback = Path.of("/usr/sbin/named");
-    if (Files.isExecutable(fallback)) return fallback;
-    throw new IllegalStateException("no named found (looked at " + NAMED_ENV + " (not set), PATH, " + fallback
-        + "); install BIND with `apt-get install bind9` (./scripts/test does) or set " + NAMED_ENV);
+    return ExternalBinary.locate(env, NAMED_ENV, "named", Path.of(""), List.of(Path.of("/usr/sbin/named")),
+        "install BIND with `apt-get install bind9` (./scripts/test does) or point " + NAMED_ENV + " at named");
   }
 
   private static Name absolute(String zone) {

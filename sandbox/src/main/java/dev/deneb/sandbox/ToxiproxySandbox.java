@@ -169,35 +169,9 @@ public final class ToxiproxySandbox implements AutoCloseable {
    * {@code workDir} that holds {@code .ci/run}).
    */
   static Path locateServer(Map<String, String> env, Path workDir) {
-    String named = env.get(SERVER_ENV);
-    if (named != null && !named.isBlank()) {
-      Path binary = workDir.resolve(named).toAbsolutePath().normalize();
-      if (!isExecutableFile(binary)) {
-        throw new IllegalStateException(SERVER_ENV + "=" + named + " is not an executable file; " + INSTALL_HINT);
-      }
-      return binary;
-    }
-    String path = env.getOrDefault("PATH", "");
-    for (String entry : path.split(File.pathSeparator)) {
-      if (!entry.isEmpty()) {
-        Path candidate = workDir.resolve(entry).resolve(BINARY).toAbsolutePath().normalize();
-        if (isExecutableFile(candidate)) {
-          return candidate;
-        }
-      }
-    }
-    List<String> looked = new ArrayList<>(List.of(SERVER_ENV + " (not set)", "PATH"));
     Path root = repositoryRoot(workDir);
-    if (root != null) {
-      Path local = root.resolve(".deneb").resolve("bin").resolve(BINARY);
-      if (isExecutableFile(local)) {
-        return local;
-      }
-      looked.add(local.toString());
-    } else {
-      looked.add(".deneb/bin (no repository root with .ci/run at or above " + workDir.toAbsolutePath() + ")");
-    }
-    throw new IllegalStateException("no " + BINARY + " found (looked at " + String.join(", ", looked) + "); " + INSTALL_HINT);
+    return ExternalBinary.locate(env, SERVER_ENV, BINARY, workDir,
+        java.util.Arrays.asList(root == null ? null : root.resolve(".deneb").resolve("bin").resolve(BINARY)), INSTALL_HINT);
   }
 
   /** The first directory at or above {@code dir} that contains {@code .ci/run}, or null. */
@@ -210,9 +184,6 @@ public final class ToxiproxySandbox implements AutoCloseable {
     return null;
   }
 
-  private static boolean isExecutableFile(Path p) {
-    return Files.isRegularFile(p) && Files.isExecutable(p);
-  }
 
   /**
    * A proxy named {@code name} listening on a free 127.0.0.1 port and forwarding to
