@@ -249,7 +249,8 @@ public final class JepsenRun {
     s.put("faultsInjected", history.faults().size());
     s.put("faultsByKind", injected);
     s.put("failovers", observations.epochChanges().size() - 1);
-    s.put("epochReasons", observations.epochChanges().stream().map(c -> c.epoch() + " " + c.primary() + ": " + c.reason()).toList());
+    s.put("epochReasons", observations.epochChanges().stream().map(c -> c.epoch() + " " + c.primary() + ": "
+        + c.reason().lines().findFirst().orElse("")).toList());
     s.put("writesOk", history.clientPairs("write").stream().filter(OpPair::isOk).count());
     for (Verdict v : verdicts) {
       if (v.property().equals(LostWritesChecker.PROPERTY)) s.put("lostAcknowledgedWrites", v.stats().get("missingAcknowledged"));
