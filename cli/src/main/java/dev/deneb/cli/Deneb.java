@@ -3,6 +3,7 @@ package dev.deneb.cli;
 import dev.deneb.cli.bench.BenchCommand;
 import dev.deneb.cli.ctl.CtlCommand;
 import dev.deneb.cli.demo.DemoCommand;
+import dev.deneb.cli.jepsen.JepsenCommand;
 import dev.deneb.agent.AgentCommand;
 import dev.deneb.protocol.config.HostPort;
 import dev.deneb.controller.ControllerCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(name = "deneb", mixinStandardHelpOptions = true, versionProvider = Deneb.Version.class,
     description = "High-availability controller for MySQL and MariaDB clusters.",
-    subcommands = {CtlCommand.class, DemoCommand.class, BenchCommand.class})
+    subcommands = {CtlCommand.class, DemoCommand.class, BenchCommand.class, JepsenCommand.class})
 public final class Deneb implements Runnable {
 
   // Not inherited: the controller subcommand belongs to another module and must not gain options.
@@ -51,7 +52,7 @@ public final class Deneb implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: controller, ctl, demo or bench");
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: controller, agent, ctl, demo, bench or jepsen");
   }
 
   /** A bad value becomes a picocli usage error (exit 2) naming the option and our reason. */

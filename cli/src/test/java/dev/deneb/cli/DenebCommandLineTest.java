@@ -26,6 +26,17 @@ class DenebCommandLineTest {
     return new Run(exitCode, out.toString(), err.toString());
   }
 
+  @Test
+  void jepsenNamesABadNemesisOrDurabilityBeforeStartingAnything() {
+    Run nemesis = run("jepsen", "--nemesis", "kill-mysqld,nuke");
+    assertThat(nemesis.exitCode()).isEqualTo(1);
+    assertThat(nemesis.err()).contains("--nemesis").contains("'nuke'").contains("pause-minority");
+
+    Run durability = run("jepsen", "--durability", "paranoid");
+    assertThat(durability.exitCode()).isEqualTo(1);
+    assertThat(durability.err()).contains("--durability").contains("'paranoid'");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
       "",
@@ -48,6 +59,8 @@ class DenebCommandLineTest {
       "ctl --endpoints 127.0.0.1 status",
       "bench",
       "demo --keep-running-seconds soon",
+      "jepsen --time soon",
+      "jepsen --seed x",
       "controller"
   })
   void usageErrorsExitWith2(String args) {

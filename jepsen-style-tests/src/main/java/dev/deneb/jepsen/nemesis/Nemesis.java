@@ -1,0 +1,91 @@
+package dev.deneb.jepsen.nemesis;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The faults the suite injects, one at a time. Each is recorded in the history as a
+ * {@code start-<name>} / {@code stop-<name>} pair (Jepsen's nemesis naming), e.g.
+ * {@code start-kill-mysqld}. Controller↔controller traffic cannot go through Toxiproxy (Ratis
+ * replicates the peer list from the leader's configuration entry), so a controller minority is
+ * isolated by process signals only.
+ */
+public enum Nemesis {
+  /** SIGKILL of a node's mysqld (the primary's, mostly); heal starts it again. */
+  KILL_MYSQLD(true),
+  /** SIGSTOP of a node's mysqld; heal sends SIGCONT (or starts it if its agent killed it meanwhile). */
+  PAUSE_MYSQLD(true),
+  /** SIGKILL of a node's agent; heal starts it again. */
+  KILL_AGENT(true),
+  /** SIGSTOP of a node's agent: no reports, no renewals, no acknowledgements. */
+  PAUSE_AGENT(true),
+  /** SIGKILL of a whole host: its agent first (nobody left to report), then its mysqld. */
+  KILL_HOST(true),
+  /** SIGSTOP of a whole host: its agent and its mysqld. */
+  PAUSE_HOST(true),
+  /** SIGKILL of the controller Raft leader; heal restarts it. */
+  KILL_LEADER(false),
+  /** SIGSTOP of the controller Raft leader. */
+  PAUSE_LEADER(false),
+  /** SIGKILL of one controller follower (a minority of 3). */
+  KILL_MINORITY(false),
+  /** SIGSTOP of one controller follower: a minority isolated, as far as process signals can. */
+  PAUSE_MINORITY(false),
+  /** Toxiproxy: every link from the primary's agent to every controller disabled (connections reset). */
+  PARTITION_PRIMARY_CONTROLLERS(false),
+  /** Toxiproxy: the proxy the replicas use to reach the primary disabled. */
+  PARTITION_PRIMARY_REPLICAS(false),
+  /** Toxiproxy {@code timeout} toxic on the primary's agent links: bytes dropped, no resets. */
+  BLACKHOLE_PRIMARY_CONTROLLERS(false),
+  /** Toxiproxy {@code latency} toxic with jitter on every agent→controller link. */
+  LATENCY_AGENTS(false);
+
+  private final boolean nodeProcess;
+
+  Nemesis(boolean nodeProcess) {
+    this.nodeProcess = nodeProcess;
+  }
+
+  /** True when it signals a database node's processes, whose target may be the primary or a replica. */
+  public boolean targetsNodeProcess() {
+    return nodeProcess;
+  }
+
+  /** The name used on the command line and in the history: {@code kill-mysqld}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * Parses {@code all} or a comma list of labels.
+   *
+   * @throws IllegalArgumentException naming the unknown label and listing the known ones
+   */
+  public static Set<Nemesis> parse(String text) {
+    if (text.trim().equalsIgnoreCase("all")) return EnumSet.allOf(Nemesis.class);
+    Set<Nemesis> set = EnumSet.noneOf(Nemesis.class);
+    for (String part : text.split(",")) {
+      String label = part.trim();
+      if (label.isEmpty()) continue;
+      Nemesis found = null;
+      for (Nemesis n : values()) {
+        if (n.label().equalsIgnoreCase(label)) found = n;
+      }
+      if (found == null) {
+        throw new IllegalArgumentException("unknown nemesis '" + label + "'; use all or a comma list of " + labels());
+      }
+      set.add(found);
+    }
+    if (set.isEmpty()) throw new IllegalArgumentException("no nemesis named in '" + text + "'; use all or a comma list of " + labels());
+    return set;
+  }
+
+  public static List<String> labels() {
+    List<String> labels = new ArrayList<>();
+    for (Nemesis n : values()) labels.add(n.label());
+    return labels;
+  }
+}
