@@ -141,7 +141,7 @@ public final class DatabaseNode {
 
   /** Copies the data directory template (unless {@code data/} exists) and writes the option file. */
   void initialise(Path dataDirTemplate) throws IOException {
-    Files.createDirectories(dir);
+    Files.createDirectories(dir.resolve("tmp"));
     if (!Files.exists(dataDir())) {
       MariaDbBinary.copyTree(dataDirTemplate, dataDir());
     }
@@ -164,6 +164,9 @@ public final class DatabaseNode {
     o.put("port", Integer.toString(port));
     o.put("socket", socketPath().toString());
     o.put("pid_file", pidFile().toString());
+    // Its own tmpdir: a starting mariadbd deletes stale #sql files in its tmpdir, which in a shared
+    // /tmp are other servers' live temporary tables.
+    o.put("tmpdir", dir.resolve("tmp").toString());
     o.put("skip_ssl", "");
     o.put("skip_name_resolve", "");
     o.put("server_id", Integer.toString(serverId));

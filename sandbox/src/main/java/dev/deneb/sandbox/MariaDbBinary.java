@@ -306,6 +306,8 @@ public final class MariaDbBinary {
 
   private void initialise(Path data, Path log) throws IOException {
     Files.createDirectories(data);
+    // Its own tmpdir, not a shared /tmp where starting servers delete each other's #sql files.
+    Path tmp = Files.createDirectories(data.resolveSibling("install-tmp"));
     Process p = new ProcessBuilder(
             "bash", installDb.toString(),
             "--no-defaults",
@@ -313,6 +315,7 @@ public final class MariaDbBinary {
             "--datadir=" + data,
             "--user=" + System.getProperty("user.name"),
             "--auth-root-authentication-method=normal",
+            "--tmpdir=" + tmp,
             "--skip-test-db",
             "--innodb-log-file-size=8M")
         .redirectErrorStream(true)

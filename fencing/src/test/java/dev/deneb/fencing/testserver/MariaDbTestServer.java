@@ -130,6 +130,9 @@ public final class MariaDbTestServer implements AutoCloseable {
         "--port=" + port,
         "--socket=" + socketPath(port),
         "--pid-file=" + data.resolve("mariadbd.pid"),
+        // A tmpdir of its own: a starting mariadbd deletes stale #sql files in its tmpdir, which in a
+        // shared /tmp are other servers' live temporary tables (seen failing mariadb-install-db).
+        "--tmpdir=" + tmpDir(data),
         "--log-error=" + data.resolve("error.log"),
         "--skip-ssl",
         "--skip-name-resolve",
@@ -158,6 +161,10 @@ public final class MariaDbTestServer implements AutoCloseable {
     return server;
   }
 
+  private static Path tmpDir(Path data) throws IOException {
+    return Files.createDirectories(data.resolveSibling(data.getFileName() + ".tmp"));
+  }
+
   private static void initialise(Installation inst, Path data) throws IOException {
     Files.createDirectories(data);
     Path log = data.resolveSibling(data.getFileName() + ".install.log");
@@ -168,6 +175,7 @@ public final class MariaDbTestServer implements AutoCloseable {
             "--datadir=" + data,
             "--user=" + System.getProperty("user.name"),
             "--auth-root-authentication-method=normal",
+            "--tmpdir=" + tmpDir(data),
             "--skip-test-db",
             "--innodb-log-file-size=8M")
         .redirectErrorStream(true)
