@@ -221,6 +221,25 @@ public final class HaEnvironment implements AutoCloseable {
     return group.memberIds().stream().map(id -> ControllerMember.HOST + ":" + group.member(id).dnsPort()).toList();
   }
 
+  /**
+   * Every process of this environment running now, by role ({@code controller c1}, {@code mysqld db1},
+   * {@code agent db1}, {@code toxiproxy-server}) → PID, so a caller can show or check what it started.
+   */
+  public Map<String, Long> processes() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (group != null) {
+      for (String id : group.memberIds()) if (group.isRunning(id)) out.put("controller " + id, group.pid(id));
+    }
+    if (dbs != null) {
+      for (DatabaseNode n : dbs.nodes()) if (n.isRunning()) out.put("mysqld " + n.id(), n.pid());
+    }
+    agents.forEach((node, agent) -> {
+      if (agent.isRunning()) out.put("agent " + node, agent.pid());
+    });
+    if (toxiproxy != null) out.put("toxiproxy-server", toxiproxy.pid());
+    return out;
+  }
+
   public Path dir() {
     return dir;
   }

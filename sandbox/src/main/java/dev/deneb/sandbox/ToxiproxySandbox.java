@@ -164,6 +164,19 @@ public final class ToxiproxySandbox implements AutoCloseable {
   }
 
   /**
+   * Whether {@link #start} would find a {@code toxiproxy-server} binary from the current directory
+   * (callers that can do without network faults, like the demo, check first instead of failing).
+   */
+  public static boolean available() {
+    try {
+      locateServer(System.getenv(), Path.of("").toAbsolutePath());
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /**
    * The {@code toxiproxy-server} binary: {@value #SERVER_ENV}, else one on {@code PATH}, else
    * {@code .deneb/bin/toxiproxy-server} in the repository root (the first directory at or above
    * {@code workDir} that holds {@code .ci/run}).

@@ -2,25 +2,24 @@ package dev.deneb.cli.demo;
 
 import dev.deneb.cli.CliException;
 import dev.deneb.cli.VerboseOption;
-import dev.deneb.cli.ctl.ControllerClient;
-import dev.deneb.cli.ctl.Endpoints;
-import dev.deneb.cli.ctl.MembersView;
-import dev.deneb.sandbox.ControllerGroupOptions;
 import dev.deneb.sandbox.ControllerGroupSandbox;
-import dev.deneb.sandbox.SupervisedProcess;
+import dev.deneb.sandbox.HaEnvironment;
+import dev.deneb.sandbox.ToxiproxySandbox;
+import dev.deneb.sandbox.workload.Writer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -30,66 +29,90 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code deneb demo}: a 3-member controller group as three local processes, with an example
- * cluster registered, and the commands to look at it. Everything it starts stops on Ctrl-C.
- *
- * <p>Until the database parts exist, the cluster's nodes are only registered: no database runs.
+ * {@code deneb demo}: the whole thing on this machine — 3 controllers, 3 MariaDB nodes in semi-sync
+ * (from the embedded binaries), an agent beside each, Toxiproxy when available, and a writer — with a
+ * live view. After a steady period it SIGKILLs the primary's mysqld, shows each workflow step with
+ * its time since the kill and the writer's gap, restarts the old primary and shows it rejoin; then
+ * keys trigger a switchover, a partition or another kill. Everything it starts stops on Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run a 3-member controller group on this machine with an example cluster, until Ctrl-C.")
+    description = "Run controllers, MariaDB nodes, agents and a writer on this machine; fail over live; Ctrl-C stops all.")
 public final class DemoCommand implements Callable<Integer> {
 
-  static final String CLUSTER = "orders";
-  static final int FIRST_DB_PORT = 3307;
   /** What a shell reports for a command ended by SIGINT. */
   private static final int INTERRUPTED = 130;
-  private static final long WATCH_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final String KEYS = "keys: [s] switchover   [p] partition the primary's agent (again: heal)   "
+      + "[k] kill the primary's mysqld   [q] quit   (Ctrl-C also stops everything)";
 
   @Option(names = "--dir", paramLabel = "DIR",
       description = "New or empty directory for configs, data and logs (default ./.deneb/demo-<timestamp>).")
   Path dir;
 
-  @Option(names = "--keep-running-seconds", paramLabel = "N", description = "Stop after N seconds instead of waiting for Ctrl-C.")
+  @Option(names = "--keep-running-seconds", paramLabel = "N",
+      description = "After the scripted failover, stop after N seconds instead of waiting for q or Ctrl-C.")
   Integer keepRunningSeconds;
+
+  @Option(names = "--script-only", description = "Stop once the old primary has rejoined (no keys, no waiting).")
+  boolean scriptOnly;
+
+  @Option(names = "--steady-seconds", paramLabel = "N", defaultValue = "10",
+      description = "Seconds of steady writing before the primary is killed (default ${DEFAULT-VALUE}).")
+  int steadySeconds;
 
   @Mixin VerboseOption verbose;
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (keepRunningSeconds != null && keepRunningSeconds < 0) {
       throw new CliException("--keep-running-seconds must be 0 or more, not " + keepRunningSeconds);
     }
+    if (steadySeconds < 0 || steadySeconds > 3600) {
+      throw new CliException("--steady-seconds must be 0-3600, not " + steadySeconds);
+    }
     Path home = prepareDirectory(dir != null ? dir
         : Path.of(".deneb", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    // A console means a person at a terminal: redraw the screen and read keys. Otherwise (CI, a
+    // pipe) print one line per event and read nothing.
+    boolean terminal = System.console() != null;
+    boolean interactive = terminal && !scriptOnly;
     say(out, "demo directory: " + home);
+    boolean proxies = ToxiproxySandbox.available();
+    if (!proxies) {
+      say(out, "no toxiproxy-server found (PATH, " + ToxiproxySandbox.SERVER_ENV + ", .deneb/bin): the partition key is off");
+    }
+    say(out, "starting 3 controllers, 3 MariaDB nodes (semi-sync), their agents" + (proxies ? ", toxiproxy" : "")
+        + " ... (about 30 s)");
 
-    ControllerGroupSandbox group = ControllerGroupSandbox.create(3, home, ControllerGroupOptions.defaults());
-    Shutdown shutdown = new Shutdown(group, home, out);
+    Shutdown shutdown = new Shutdown(out, home);
     Thread hook = new Thread(() -> shutdown.run("Ctrl-C"), "deneb-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      for (String id : group.memberIds()) {
-        SupervisedProcess process = group.start(id);
-        say(out, "starting controller " + id + " (pid " + process.pid() + ") raft " + group.member(id).raftAddress()
-            + ", http " + group.endpoint(id) + ", log " + process.log());
-      }
-      say(out, "waiting for a leader ...");
-      long began = System.nanoTime();
-      String leader = awaitLeader(group);
-      say(out, String.format("leader: %s (after %.1fs)", leader, (System.nanoTime() - began) / 1e9));
+      HaEnvironment.Options options = HaEnvironment.Options.defaults().withDurability("semi-sync");
+      HaEnvironment env = HaEnvironment.start(home, proxies ? options.withProxies() : options);
+      shutdown.env = env;
+      say(out, "started: " + env.processes().entrySet().stream().map(e -> e.getKey() + " pid " + e.getValue())
+          .collect(Collectors.joining(", ")));
 
-      ControllerClient client = new ControllerClient(group.endpoints());
-      registerExampleCluster(client, out);
-      say(out, "");
-      say(out, MembersView.render(client));
-      say(out, instructions(group, leader));
+      Events events = new Events(DemoView.sink(out, terminal));
+      ClusterWatch watch = new ClusterWatch(env, events).start();
+      shutdown.watch = watch;
+      Writer writer = new Writer("demo", 1, env::primaryTarget).start();
+      shutdown.writer = writer;
+      DemoView view = new DemoView(out, terminal, watch::latest, () -> writer, events).start();
+      shutdown.view = view;
+      shutdown.events = events;
 
-      waitUntilDone(group, shutdown, out);
+      DemoScript script = new DemoScript(env, watch, writer, events);
+      script.awaitReady();
+      script.steady(Duration.ofSeconds(steadySeconds));
+      script.killPrimaryAndRejoin();
+      events.now("scripted failover done");
+      if (!scriptOnly) waitForUser(script, events, view, shutdown, interactive);
     } catch (RuntimeException e) {
       if (shutdown.started()) {
-        // Ctrl-C while starting: the failure is only the consequence of stopping; the JVM is exiting anyway.
+        // Ctrl-C while busy: the failure is only the consequence of stopping; the JVM is exiting anyway.
         return INTERRUPTED;
       }
       throw e;
@@ -113,69 +136,63 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void registerExampleCluster(ControllerClient client, PrintWriter out) {
-    say(out, "creating cluster " + CLUSTER + " ...");
-    client.post("/v1/clusters", ControllerClient.object().put("name", CLUSTER));
-    for (int i = 1; i <= 3; i++) {
-      String node = "db" + i;
-      int port = FIRST_DB_PORT + i - 1;
-      client.post("/v1/clusters/" + CLUSTER + "/nodes",
-          ControllerClient.object().put("node", node).put("host", "127.0.0.1").put("port", port));
-      say(out, "registered node " + node + " at 127.0.0.1:" + port + " (no database runs there yet)");
-    }
-    client.post("/v1/clusters/" + CLUSTER + "/bootstrap", ControllerClient.object().put("primary", "db1"));
-    say(out, "bootstrapped " + CLUSTER + ": epoch 1, primary db1");
-  }
-
-  /** The lines a person copies next: curl against the leader and a follower, and the ctl commands. */
-  static String instructions(ControllerGroupSandbox group, String leader) {
-    URI leaderUrl = group.endpoint(leader);
-    String follower = group.memberIds().stream().filter(id -> !id.equals(leader)).findFirst().orElse(leader);
-    URI followerUrl = group.endpoint(follower);
-    String endpoints = group.endpoints().stream().map(URI::toString).collect(Collectors.joining(","));
-    String deneb = launcher();
-    long leaderPid = group.pid(leader);
-    return String.join("\n",
-        "Try it (in another terminal):",
-        "  curl -s " + leaderUrl + "/v1/controller",
-        "  curl -s " + leaderUrl + "/v1/clusters/" + CLUSTER + "/primary                # linearizable (ReadIndex through Raft)",
-        "  curl -s '" + followerUrl + "/v1/clusters/" + CLUSTER + "/primary?stale=true'    # " + follower + "'s applied state, no Raft round trip",
-        "  curl -s " + leaderUrl + "/metrics",
-        "  " + deneb + " ctl --endpoints " + endpoints + " status",
-        "  " + deneb + " ctl --endpoints " + endpoints + " status " + CLUSTER,
-        "  " + deneb + " ctl --endpoints " + endpoints + " members",
-        "  export " + Endpoints.ENV + "=" + endpoints + "    # then plain '" + deneb + " ctl status' works",
-        "  kill -9 " + leaderPid + "    # the leader, " + leader + ": run 'members' again, a new leader within seconds",
-        "");
-  }
-
-  /** How the user started us: the launcher exports its own path; otherwise assume it is on PATH. */
-  private static String launcher() {
-    String launcher = System.getenv("DENEB_LAUNCHER");
-    return launcher == null || launcher.isBlank() ? "deneb" : launcher;
-  }
-
-  /** Waits for Ctrl-C or --keep-running-seconds, reporting any controller that exits on its own meanwhile. */
-  private void waitUntilDone(ControllerGroupSandbox group, Shutdown shutdown, PrintWriter out) {
-    if (keepRunningSeconds != null) {
-      say(out, "running for " + keepRunningSeconds + "s (--keep-running-seconds) ...");
+  /** Keys on a terminal; otherwise (or as well) until --keep-running-seconds or Ctrl-C. */
+  private void waitForUser(DemoScript script, Events events, DemoView view, Shutdown shutdown, boolean interactive)
+      throws IOException, InterruptedException {
+    CountDownLatch quit = new CountDownLatch(1);
+    if (interactive) {
+      // One action at a time, off the key thread, so a key pressed during a failover is answered at once.
+      ExecutorService actions = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "demo-action");
+        t.setDaemon(true);
+        return t;
+      });
+      AtomicBoolean busy = new AtomicBoolean();
+      shutdown.keys = KeyReader.start(System.in, key -> onKey(key, script, events, actions, busy, quit));
+      view.keys(KEYS);
     } else {
-      say(out, "Press Ctrl-C to stop; every process started here is stopped with it.");
+      events.now("no terminal: no keys; " + (keepRunningSeconds != null ? "stopping in " + keepRunningSeconds + " s"
+          : "press Ctrl-C to stop"));
     }
-    long deadline = keepRunningSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(keepRunningSeconds);
-    Set<String> reported = new HashSet<>();
-    while (!shutdown.started() && (keepRunningSeconds == null || System.nanoTime() - deadline < 0)) {
-      for (String id : group.memberIds()) {
-        if (!shutdown.started() && !group.isRunning(id) && reported.add(id)) {
-          say(out, "controller " + id + " exited; see " + group.logOf(id));
-        }
-      }
-      long left = keepRunningSeconds == null ? WATCH_NANOS : Math.min(WATCH_NANOS, deadline - System.nanoTime());
-      LockSupport.parkNanos(Math.max(left, 0));
+    if (keepRunningSeconds != null) {
+      quit.await(keepRunningSeconds, TimeUnit.SECONDS);
+    } else {
+      quit.await();
     }
   }
 
-  /** A directory to own: created if missing, refused if it holds anything (old Raft data would not match new ports). */
+  private static void onKey(int key, DemoScript script, Events events, ExecutorService actions, AtomicBoolean busy,
+      CountDownLatch quit) {
+    switch (Character.toLowerCase((char) key)) {
+      case 'q' -> quit.countDown();
+      case 's' -> act("switchover", script::switchover, events, actions, busy);
+      case 'p' -> act("partition", script::togglePartition, events, actions, busy);
+      case 'k' -> act("kill", script::killPrimaryAndRejoin, events, actions, busy);
+      default -> { }
+    }
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private static void act(String name, Action action, Events events, ExecutorService actions, AtomicBoolean busy) {
+    if (!busy.compareAndSet(false, true)) {
+      events.now(name + ": ignored, the previous action is still running");
+      return;
+    }
+    actions.execute(() -> {
+      try {
+        action.run();
+      } catch (Exception e) {
+        events.now(name + " failed: " + e.getMessage());
+      } finally {
+        busy.set(false);
+      }
+    });
+  }
+
+  /** A directory to own: created if missing, refused if it holds anything (old data would not match new ports). */
   private static Path prepareDirectory(Path dir) throws IOException {
     Path absolute = dir.toAbsolutePath().normalize();
     if (Files.exists(absolute)) {
@@ -184,7 +201,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       try (Stream<Path> entries = Files.list(absolute)) {
         if (entries.findAny().isPresent()) {
-          throw new CliException("--dir " + absolute + " is not empty; name a new directory (its Raft data would not match new ports)");
+          throw new CliException("--dir " + absolute + " is not empty; name a new directory (its data would not match new ports)");
         }
       }
     }
@@ -193,25 +210,32 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   static void say(PrintWriter out, String line) {
-    out.println(line);
-    out.flush();
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
   }
 
   /**
-   * Stops the group once, from whichever comes first: the end of {@link #call} or the shutdown hook
-   * (Ctrl-C). The second caller waits for the first, so "stopped" is printed only when it is true.
+   * Stops everything once, from whichever comes first: the end of {@link #call} or the shutdown hook
+   * (Ctrl-C). The terminal is restored first, so even a slow stop leaves a usable shell. The second
+   * caller waits for the first, so "stopped" is printed only when it is true.
    */
   private static final class Shutdown {
-    private final ControllerGroupSandbox group;
-    private final Path home;
     private final PrintWriter out;
+    private final Path home;
+    volatile HaEnvironment env;
+    volatile ClusterWatch watch;
+    volatile Writer writer;
+    volatile DemoView view;
+    volatile Events events;
+    volatile KeyReader keys;
     private boolean done;
     private volatile boolean started;
 
-    Shutdown(ControllerGroupSandbox group, Path home, PrintWriter out) {
-      this.group = group;
-      this.home = home;
+    Shutdown(PrintWriter out, Path home) {
       this.out = out;
+      this.home = home;
     }
 
     boolean started() {
@@ -219,15 +243,22 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     synchronized void run(String why) {
-      if (done) {
-        return;
-      }
+      if (done) return;
       started = true;
-      List<String> running = group.memberIds().stream().filter(group::isRunning)
-          .map(id -> id + " (pid " + group.pid(id) + ")").toList();
+      if (keys != null) keys.close();
+      if (view != null) view.close();
+      if (watch != null) watch.close();
+      if (writer != null) writer.close();
+      if (events != null && view != null && System.console() != null) {
+        // The terminal view only drew the newest events; leave the whole story on the screen.
+        say(out, "\nevents:");
+        events.last(200).forEach(line -> say(out, "  " + line));
+      }
+      Map<String, Long> running = env == null ? Map.of() : env.processes();
       say(out, "");
-      say(out, why + ": stopping " + (running.isEmpty() ? "(nothing running)" : String.join(", ", running)) + " ...");
-      group.close();
+      say(out, why + ": stopping " + (running.isEmpty() ? "(nothing running)" : running.entrySet().stream()
+          .map(e -> e.getKey() + " pid " + e.getValue()).collect(Collectors.joining(", "))) + " ...");
+      if (env != null) env.close();
       done = true;
       say(out, "stopped every process the demo started; configs, data and logs are kept in " + home);
     }
