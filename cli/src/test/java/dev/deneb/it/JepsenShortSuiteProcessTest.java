@@ -27,6 +27,14 @@ class JepsenShortSuiteProcessTest {
   static final Set<Nemesis> SEMI_SYNC = EnumSet.of(Nemesis.KILL_MYSQLD, Nemesis.KILL_HOST, Nemesis.PAUSE_AGENT,
       Nemesis.KILL_LEADER, Nemesis.PAUSE_MINORITY, Nemesis.PARTITION_PRIMARY_CONTROLLERS, Nemesis.LATENCY_AGENTS);
   static final Set<Nemesis> ASYNC = EnumSet.complementOf(EnumSet.copyOf(SEMI_SYNC));
+  /**
+   * The async faults in two runs: node faults that may cost a node (a quarantine, correct in async)
+   * apart from the link and controller faults, so one run's quarantines never leave the other's
+   * faults without a candidate (the harness then skips them, and this suite must see each once).
+   */
+  static final Set<Nemesis> ASYNC_NODES = EnumSet.of(Nemesis.PAUSE_MYSQLD, Nemesis.KILL_AGENT, Nemesis.PAUSE_HOST);
+  static final Set<Nemesis> ASYNC_LINKS = EnumSet.complementOf(EnumSet.copyOf(
+      java.util.stream.Stream.concat(SEMI_SYNC.stream(), ASYNC_NODES.stream()).toList()));
   private static final long SEED = 20250501L;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
@@ -37,14 +45,21 @@ class JepsenShortSuiteProcessTest {
   }
 
   @Test
-  void asyncRunPassesEveryChecker() throws Exception {
-    run(Durability.ASYNC, ASYNC, "async");
+  void asyncNodeFaultsPassEveryChecker() throws Exception {
+    run(Durability.ASYNC, ASYNC_NODES, "async-nodes");
+  }
+
+  @Test
+  void asyncLinkAndControllerFaultsPassEveryChecker() throws Exception {
+    run(Durability.ASYNC, ASYNC_LINKS, "async-links");
   }
 
   @Test
   void theTwoRunsTogetherCoverEveryNemesis() {
     EnumSet<Nemesis> both = EnumSet.copyOf(SEMI_SYNC);
-    both.addAll(ASYNC);
+    both.addAll(ASYNC_NODES);
+    both.addAll(ASYNC_LINKS);
+    assertThat(ASYNC_NODES.size() + ASYNC_LINKS.size()).isEqualTo(ASYNC.size());
     assertThat(both).containsExactlyInAnyOrder(Nemesis.values());
   }
 

@@ -247,10 +247,19 @@ public final class FailoverPolicy {
       }
     }
     if (w.getKind() == WorkflowKind.SWITCHOVER) return switchoverTarget(c, w, e, reports, finalGtids);
+    // A replica this leader cannot see right now (no fresh report, mysqld down, relay log not applied)
+    // may hold transactions every visible one lacks — in semi-sync possibly the only copy of an
+    // acknowledged write. Give it candidateWait to show up before choosing without it.
+    List<String> unseen = unseenReplicas(c, w, e);
+    if (!unseen.isEmpty() && e.stepAgeMillis() < settings.candidateWait().toMillis()) {
+      return Decision.none(Reason.AWAITING_CATCH_UP, "waiting up to " + settings.candidateWait().toMillis()
+          + " ms for " + unseen + " before choosing without them (" + e.stepAgeMillis() + " ms so far)");
+    }
     var safe = CandidateChooser.choose(c, reports, e.flavor(), finalGtids, CandidateChooser.Mode.SAFE);
     if (safe.choice() instanceof Choice.Chosen chosen) {
       return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), "", ""), Reason.CANDIDATE_SAFE,
-          chosen.reason() + leftOut(safe.leftOut()));
+          chosen.reason() + leftOut(safe.leftOut())
+              + (unseen.isEmpty() ? "" : "; chosen without " + unseen + " after " + e.stepAgeMillis() + " ms: they may hold more"));
     }
     String why = ((Choice.NoCandidate) safe.choice()).reason();
     boolean async = c.getSettings().getDurability() != Durability.SEMI_SYNC;
@@ -271,6 +280,28 @@ public final class FailoverPolicy {
               + (lost.isEmpty() ? "" : "; lost: " + lost));
     }
     return Decision.none(Reason.NO_CANDIDATE, ((Choice.NoCandidate) lossy.choice()).reason() + leftOut(lossy.leftOut()));
+  }
+
+  /** Online replicas (not the replaced primary, not awaiting a check) without a fresh, applied, up report. */
+  private List<String> unseenReplicas(ClusterRecord c, WorkflowRecord w, Evidence e) {
+    List<String> out = new ArrayList<>();
+    long stale = settings.reportStaleAfter().toMillis();
+    for (NodeRecord n : c.getNodesList()) {
+      if (n.getNode().equals(w.getFrom()) || n.getState() != NodeState.ONLINE || n.getNeedsCheck()) continue;
+      NodeView v = e.node(n.getNode());
+      boolean applied = v.reported() && relayApplied(e, v);
+      if (!v.fresh(stale) || !v.up() || !applied) out.add(n.getNode());
+    }
+    return out;
+  }
+
+  private static boolean relayApplied(Evidence e, NodeView v) {
+    try {
+      return GtidState.parse(e.flavor(), v.report().getExecutedGtids())
+          .contains(GtidState.parse(e.flavor(), v.report().getReceivedGtids()));
+    } catch (IllegalArgumentException bad) {
+      return false;
+    }
   }
 
   private Decision switchoverTarget(ClusterRecord c, WorkflowRecord w, Evidence e, Map<String, ReplicaReport> reports,

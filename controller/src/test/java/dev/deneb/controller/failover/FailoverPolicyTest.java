@@ -153,6 +153,19 @@ class FailoverPolicyTest {
   }
 
   @Test
+  void aReplicaTheLeaderCannotSeeIsWaitedForBeforeChoosingWithoutIt() {
+    ClusterRecord fenced = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
+    NodeView staleDb3 = new NodeView("db3", replica("db3", "0-1-12", false).report(), 5000, -1);
+    Map<String, NodeView> views = nodes(replica("db2", "0-1-10", false), staleDb3);
+    // db3's last word says it is ahead; it may be: wait for it first.
+    assertThat(policy.decide(fenced, evidenceAt(views, 1000)).reason()).isEqualTo(Reason.AWAITING_CATCH_UP);
+    Decision late = policy.decide(fenced, evidenceAt(views, 6000));
+    assertThat(late.reason()).isEqualTo(Reason.CANDIDATE_SAFE);
+    assertThat(((Action.Advance) late.action()).candidate()).isEqualTo("db2");
+    assertThat(late.detail()).contains("chosen without [db3]");
+  }
+
+  @Test
   void asyncGoesLossyLoudlyAfterTheWaitAndSemiSyncNever() {
     Map<String, NodeView> split = nodes(replica("db2", "0-1-10,1-2-5", false), replica("db3", "0-1-11", false));
     ClusterRecord async = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
