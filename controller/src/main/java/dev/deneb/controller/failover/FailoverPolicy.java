@@ -98,7 +98,26 @@ public final class FailoverPolicy {
       return Decision.none(Reason.COOLDOWN, why + "; last automatic failover " + sinceLast + " ms ago, cooldown "
           + c.getSettings().getCooldownMillis() + " ms: an operator may fail over by hand");
     }
-    return new Decision(new Action.Begin(WorkflowKind.FAILOVER, ""), trigger, why);
+    List<String> able = replicasAbleToTakeOver(c, e);
+    if (able.isEmpty()) {
+      // Beginning would only fence the primary and refuse its renewals until an operator aborts; a
+      // partitioned primary that comes back could not even resume. Wait for a replica instead.
+      return Decision.none(Reason.NO_CANDIDATE_AVAILABLE, why + "; but no replica could take over (each is quarantined,"
+          + " must_not, awaiting its check, down or unreported), so no failover is begun");
+    }
+    return new Decision(new Action.Begin(WorkflowKind.FAILOVER, ""), trigger, why + "; able to take over: " + able);
+  }
+
+  /** Replicas that could be promoted now: online, checked, not must_not, with a fresh report of mysqld up. */
+  private List<String> replicasAbleToTakeOver(ClusterRecord c, Evidence e) {
+    List<String> out = new ArrayList<>();
+    for (NodeRecord n : c.getNodesList()) {
+      if (n.getNode().equals(c.getPrimary()) || n.getState() != NodeState.ONLINE || n.getNeedsCheck()
+          || n.getPromotionRule() == dev.deneb.protocol.PromotionRule.MUST_NOT) continue;
+      NodeView v = e.node(n.getNode());
+      if (v.fresh(settings.reportStaleAfter().toMillis()) && v.up()) out.add(n.getNode());
+    }
+    return out;
   }
 
   /** Replicas whose fresh reports say their IO thread runs against the primary's replication address. */

@@ -257,7 +257,8 @@ public final class Orchestrator implements Closeable {
     if (acting || d.reason() == Decision.Reason.PRIMARY_HEALTHY) LOG.info(line, c.getName(), c.getEpoch(), d.reason(), d.detail());
     else LOG.warn(line, c.getName(), c.getEpoch(), d.reason(), d.detail());
     switch (d.reason()) {
-      case PAUSED, COOLDOWN, AUTO_FAILOVER_OFF, NO_CANDIDATE -> metrics.recordBlockedRecovery(c.getName(), d.reason().name());
+      case PAUSED, COOLDOWN, AUTO_FAILOVER_OFF, NO_CANDIDATE, NO_CANDIDATE_AVAILABLE ->
+          metrics.recordBlockedRecovery(c.getName(), d.reason().name());
       default -> { }
     }
   }

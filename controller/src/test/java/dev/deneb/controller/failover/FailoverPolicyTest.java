@@ -50,6 +50,20 @@ class FailoverPolicyTest {
   }
 
   @Test
+  void noFailoverIsBegunWhenNoReplicaCouldTakeOver() {
+    ClusterRecord c = cluster(Durability.SEMI_SYNC);
+    c = c.toBuilder().setNodes(1, c.getNodes(1).toBuilder().setState(NodeState.QUARANTINED))
+        .setNodes(2, c.getNodes(2).toBuilder().setPromotionRule(PromotionRule.MUST_NOT)).build();
+    long lapsed = PolicySettings.defaults().lapseBoundMillis(TTL) + 1;
+    Decision d = policy.decide(c, evidence(nodes(replica("db2", "0-1-10", true), replica("db3", "0-1-10", true)), lapsed, true));
+    assertThat(d.reason()).isEqualTo(Reason.NO_CANDIDATE_AVAILABLE);
+    assertThat(d.action()).isInstanceOf(Action.None.class);
+    // An able replica that is down or unreported does not count either.
+    ClusterRecord one = cluster(Durability.ASYNC);
+    assertThat(policy.decide(one, evidence(nodes(down("db2", 0)), lapsed, true)).reason()).isEqualTo(Reason.NO_CANDIDATE_AVAILABLE);
+  }
+
+  @Test
   void anAgentReportingDownWhileReplicasStillStreamIsNotBelieved() {
     Decision d = policy.decide(cluster(Durability.ASYNC), evidence(nodes(down("db1", 5000), replica("db2", "0-1-10", true)), 100, true));
     assertThat(d.reason()).isEqualTo(Reason.PRIMARY_REPORTED_DOWN_BUT_REPLICAS_STREAM);
