@@ -37,14 +37,20 @@ final class Charts {
     this.span = Math.max(1, history.endNanos() - start);
   }
 
+  private static final int MAX_POINTS = 20_000;
+
   /** Latency of each write against its invocation time. */
   String latency() {
     List<OpPair> writes = history.clientPairs("write").stream().filter(w -> w.completion() != null).toList();
     double maxMillis = Math.max(1, writes.stream().mapToLong(OpPair::latencyNanos).max().orElse(0) / 1e6);
     StringBuilder svg = open("write latency (ms) over time (s)");
     axes(svg, maxMillis, "ms");
+    // At most about MAX_POINTS acknowledged writes are drawn (evenly sampled); every fail and info is.
+    int every = Math.max(1, writes.size() / MAX_POINTS);
+    int seen = 0;
     for (OpPair w : writes) {
       Op done = w.completion();
+      if (done.type() == OpType.OK && seen++ % every != 0) continue;
       double x = x(w.invoke().time());
       double y = y(w.latencyNanos() / 1e6, maxMillis);
       String tip = "<title>" + escape(done.describe() + ", " + w.latencyNanos() / 1_000_000 + " ms") + "</title>";
