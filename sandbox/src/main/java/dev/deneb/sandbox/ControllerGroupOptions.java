@@ -27,7 +27,8 @@ public record ControllerGroupOptions(
     Duration leaderTimeout,
     Duration stopGrace,
     List<String> extraJvmArgs,
-    String extraYaml) {
+    String extraYaml,
+    boolean dns) {
 
   private static final Pattern SIZE = Pattern.compile("[1-9][0-9]*(KB|MB)");
 
@@ -51,42 +52,48 @@ public record ControllerGroupOptions(
   /** Controller defaults for Raft; a minute to elect a leader (JVM start-up on a loaded 2-CPU host). */
   public static ControllerGroupOptions defaults() {
     return new ControllerGroupOptions(null, null, null, null, null,
-        Duration.ofSeconds(60), ProcessSupervisor.DEFAULT_STOP_GRACE, List.of(), "");
+        Duration.ofSeconds(60), ProcessSupervisor.DEFAULT_STOP_GRACE, List.of(), "", false);
   }
 
   public ControllerGroupOptions withElectionTimeout(Duration min, Duration max) {
-    return new ControllerGroupOptions(min, max, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
+    return new ControllerGroupOptions(min, max, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml, dns);
   }
 
   public ControllerGroupOptions withRequestTimeout(Duration timeout) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, timeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, timeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml, dns);
   }
 
   public ControllerGroupOptions withSnapshotThreshold(long entries) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, entries, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, entries, segmentSize, leaderTimeout, stopGrace, extraJvmArgs, extraYaml, dns);
   }
 
   public ControllerGroupOptions withSegmentSize(String size) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, size, leaderTimeout, stopGrace, extraJvmArgs, extraYaml);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, size, leaderTimeout, stopGrace, extraJvmArgs, extraYaml, dns);
   }
 
   public ControllerGroupOptions withLeaderTimeout(Duration timeout) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, timeout, stopGrace, extraJvmArgs, extraYaml);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, timeout, stopGrace, extraJvmArgs, extraYaml, dns);
   }
 
   public ControllerGroupOptions withStopGrace(Duration grace) {
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, grace, extraJvmArgs, extraYaml);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, grace, extraJvmArgs, extraYaml, dns);
   }
 
   public ControllerGroupOptions withJvmArg(String arg) {
     List<String> more = new ArrayList<>(extraJvmArgs);
     more.add(arg);
-    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, more, extraYaml);
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize, leaderTimeout, stopGrace, more, extraYaml, dns);
   }
 
   /** Top-level YAML appended to every member's controller.yaml (e.g. a {@code failover:} or {@code rfc2136:} section). */
   public ControllerGroupOptions withExtraYaml(String yaml) {
     return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize,
-        leaderTimeout, stopGrace, extraJvmArgs, extraYaml + yaml);
+        leaderTimeout, stopGrace, extraJvmArgs, extraYaml + yaml, dns);
+  }
+
+  /** Each member runs the built-in DNS server on a port of its own ({@link ControllerMember#dnsPort()}). */
+  public ControllerGroupOptions withDns() {
+    return new ControllerGroupOptions(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, segmentSize,
+        leaderTimeout, stopGrace, extraJvmArgs, extraYaml, true);
   }
 }

@@ -71,8 +71,8 @@ public final class ControllerGroupSandbox implements AutoCloseable {
     List<ControllerMember> members = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       String id = "c" + i;
-      members.add(new ControllerMember(id, Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(),
-          baseDir.toAbsolutePath().resolve(id)));
+      members.add(new ControllerMember(id, Ports.freePort(), Ports.freePort(), Ports.freePort(),
+          options.dns() ? Ports.freeTcpAndUdpPort() : 0, baseDir.toAbsolutePath().resolve(id)));
     }
     for (ControllerMember member : members) {
       Files.createDirectories(member.dataDir());

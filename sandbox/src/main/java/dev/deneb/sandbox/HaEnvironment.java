@@ -105,7 +105,7 @@ public final class HaEnvironment implements AutoCloseable {
       controllerYaml += "databases:\n  user: '" + dbs.admin().user() + "'\n  passwordFile: '" + password + "'\n";
     }
     group = ControllerGroupSandbox.start(3, dir.resolve("controllers"), ControllerGroupOptions.defaults()
-        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(controllerYaml));
+        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(controllerYaml).withDns());
     group.awaitLeader();
     api = new ControllerApi(group.endpoints(), Duration.ofSeconds(10));
     createCluster();

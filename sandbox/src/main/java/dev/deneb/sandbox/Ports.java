@@ -22,6 +22,22 @@ public final class Ports {
 
   private Ports() {}
 
+  /**
+   * A port free for both TCP and UDP right now (a DNS server binds both). UDP matters: clients'
+   * ephemeral UDP source ports (DNS queries) come from the same range as the TCP probe's port.
+   */
+  public static int freeTcpAndUdpPort() {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      int port = freePort();
+      try (java.net.DatagramSocket udp = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+        return port;
+      } catch (IOException e) {
+        // In use for UDP: try another.
+      }
+    }
+    throw new IllegalStateException("no port free for both TCP and UDP on 127.0.0.1 after " + ATTEMPTS + " attempts");
+  }
+
   public static int freePort() {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
