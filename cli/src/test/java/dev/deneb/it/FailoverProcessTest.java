@@ -55,7 +55,10 @@ class FailoverProcessTest {
       }
 
       // ---- Done 6: the old primary returns; whether it rejoins or is quarantined follows its GTIDs ----
-      env.db("db1").start();
+      // Restarted as docs/durability.md asks of a former semi-sync primary: a write still waiting for
+      // its acknowledgement is rolled back, so it normally rejoins; quarantine stays possible when
+      // semi-sync had fallen back to async under load.
+      env.db("db1").startAsFormerPrimary();
       await().atMost(SETTLE).until(() -> !Probes.node(env, "db1").get("needsCheck").asBoolean());
       JsonNode db1 = Probes.node(env, "db1");
       if (db1.get("state").asText().equals("quarantined")) {
@@ -104,6 +107,18 @@ class FailoverProcessTest {
           env.controllers().endpoint(env.controllers().awaitLeader()).resolve("/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body());
       assertThat(metrics).contains("deneb_quarantined_nodes_total").contains("deneb_failovers_total");
+
+      // The operator's repair: re-clone from the primary, remove, register again. Registered anew it
+      // is checked against the primary's current position, admitted and told to replicate.
+      Duration took = env.repairNode(third, fourth, Duration.ofMinutes(2));
+      await().atMost(SETTLE).until(() -> {
+        JsonNode n = Probes.node(env, third);
+        return n.get("state").asText().equals("online") && !n.get("needsCheck").asBoolean();
+      });
+      Probes.awaitReplicatingFrom(env, third, fourth);
+      assertThat(Probes.rows(env.appEndpoint(third))).doesNotContain(999999999L);
+      Fixtures.record("failover: quarantined " + third + " re-cloned from " + fourth + " and admitted again; rebuild took "
+          + took.toMillis() + " ms");
     }
   }
 

@@ -42,6 +42,10 @@ public final class ControllerApi {
     return send("POST", path, json);
   }
 
+  public Response delete(String path) throws IOException {
+    return send("DELETE", path, null);
+  }
+
   /** The cluster's primary as a stale (follower-served) read, so it answers while the leader changes. */
   public Optional<Primary> primary(String cluster) {
     try {

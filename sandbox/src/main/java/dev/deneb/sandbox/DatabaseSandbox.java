@@ -187,6 +187,64 @@ public final class DatabaseSandbox implements AutoCloseable {
     }
   }
 
+  /**
+   * Rebuilds {@code node} as a copy of {@code source}: stops it, replaces its data directory with a
+   * fresh one and lets it replicate {@code source}'s whole binary log from the beginning (the sandbox
+   * never purges binary logs, and every node logs what it applies, so any node's log holds the
+   * complete history, accounts included). Returns once it has applied {@code source}'s position of
+   * the moment replication started. This is the repair of a quarantined node: whatever it held
+   * that no other node has is gone.
+   *
+   * @param timeout how long the replay may take
+   * @throws IllegalStateException when it does not replicate or catch up in time
+   */
+  public void reclone(DatabaseNode node, DatabaseNode source, Duration timeout) throws IOException {
+    if (node.equals(source)) {
+      throw new IllegalArgumentException("cannot reclone " + node + " from itself");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (node.isRunning()) {
+      node.stop();
+    }
+    MariaDbBinary binary = options.binary() != null ? options.binary() : MariaDbBinary.locate();
+    node.wipe(binary.dataDirTemplate());
+    node.start();
+    GtidState sourcePosition;
+    try (Connection c = bootstrapEndpoint(source).open()) {
+      sourcePosition = dialect().executedGtids(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the position of " + source + ": " + SqlErrors.describe(e), e);
+    }
+    replicate(node, source);
+    awaitCaughtUp(node, sourcePosition, deadline);
+  }
+
+  /** Polls until {@code node} has executed {@code position}; fails at once on a replication error. */
+  private void awaitCaughtUp(DatabaseNode node, GtidState position, long deadline) {
+    String last = "no answer yet";
+    while (true) {
+      try (Connection c = endpoint(node, DatabaseNode.ROOT).open()) {
+        Optional<ReplicationStatus> status = dialect().replicationStatus(c);
+        // An applier error ends the replay; a receiver error (a lost connection) is retried by the server.
+        if (status.isPresent() && status.get().lastSqlErrno() != 0) {
+          throw new IllegalStateException(node + " stopped replicating while it replayed: " + status.get()
+              + "; log " + node.log() + ":\n" + node.logTail(20));
+        }
+        GtidState executed = dialect().executedGtids(c);
+        if (executed.contains(position)) {
+          return;
+        }
+        last = "at " + executed.format() + ", " + status.map(ReplicationStatus::toString).orElse("not a replica");
+      } catch (SQLException e) {
+        last = SqlErrors.describe(e);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(node + " did not apply " + position.format() + " in time; last: " + last);
+      }
+      LockSupport.parkNanos(POLL_NANOS);
+    }
+  }
+
   private static void createUser(Statement s, DatabaseAccount a) throws SQLException {
     s.execute("CREATE USER " + account(s, a) + " IDENTIFIED BY " + s.enquoteLiteral(a.password()));
   }

@@ -121,14 +121,39 @@ public final class HaEnvironment implements AutoCloseable {
     String body = "{\"name\":\"" + CLUSTER + "\",\"durability\":\"" + options.durability() + "\",\"leaseTtlMs\":"
         + options.leaseTtl().toMillis() + ",\"cooldownMs\":" + options.cooldown().toMillis() + "}";
     expect(api.post("/v1/clusters", body), 201, "create cluster");
-    for (DatabaseNode n : dbs.nodes()) {
-      String replication = options.proxies()
-          ? ",\"replicationAddress\":\"" + replicationLinks.computeIfAbsent(n.id(),
-              id -> toxiproxy.proxy("repl-" + id, n.hostPort())).listenAddress() + "\"" : "";
-      expect(api.post("/v1/clusters/" + CLUSTER + "/nodes", "{\"node\":\"" + n.id() + "\",\"host\":\"" + n.host()
-          + "\",\"port\":" + n.port() + replication + "}"), 201, "register " + n.id());
-    }
+    for (DatabaseNode n : dbs.nodes()) register(n);
     expect(api.post("/v1/clusters/" + CLUSTER + "/bootstrap", "{\"primary\":\"db1\"}"), 200, "bootstrap");
+  }
+
+  private void register(DatabaseNode n) throws IOException {
+    String replication = options.proxies()
+        ? ",\"replicationAddress\":\"" + replicationLinks.computeIfAbsent(n.id(),
+            id -> toxiproxy.proxy("repl-" + id, n.hostPort())).listenAddress() + "\"" : "";
+    expect(api.post("/v1/clusters/" + CLUSTER + "/nodes", "{\"node\":\"" + n.id() + "\",\"host\":\"" + n.host()
+        + "\",\"port\":" + n.port() + replication + "}"), 201, "register " + n.id());
+  }
+
+  /**
+   * The operator's repair of a quarantined (or otherwise broken) replica, DESIGN §3.6: stop its
+   * agent, remove it from the cluster, rebuild its database as a copy of {@code source} (normally the
+   * primary; {@link DatabaseSandbox#reclone}), register it again and start its agent. Registered
+   * anew in a running cluster, the node is checked against the primary's current position before it
+   * may replicate or be promoted.
+   *
+   * @return how long the rebuild took
+   */
+  public Duration repairNode(String node, String source, Duration timeout) throws IOException {
+    long began = System.nanoTime();
+    AgentProcess agent = agents.get(node);
+    if (agent != null && agent.isRunning()) agent.stop();
+    ControllerApi.Response removed = api.delete("/v1/clusters/" + CLUSTER + "/nodes/" + node);
+    if (removed.status() != 200 && !removed.body().path("code").asText("").equals("UNKNOWN_NODE")) {
+      throw new IllegalStateException("remove " + node + ": HTTP " + removed.status() + " " + removed.body());
+    }
+    dbs.reclone(dbs.node(node), dbs.node(source), timeout);
+    register(dbs.node(node));
+    startAgent(node);
+    return Duration.ofNanos(System.nanoTime() - began);
   }
 
   /**

@@ -95,6 +95,8 @@ public final class JepsenRun {
   /** How long the cluster may take to settle after a heal, and API and DNS to agree at the end. */
   public static final Duration SETTLE = Duration.ofSeconds(90);
   public static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(120);
+  /** How long re-cloning a quarantined node (a replay of the primary's whole binary log) may take. */
+  static final Duration REPAIR_TIMEOUT = Duration.ofMinutes(5);
 
   private final Options options;
   private final Consumer<String> progress;
@@ -121,7 +123,7 @@ public final class JepsenRun {
     ControllerFacts.Clock clock = ControllerFacts.Clock.sample();
     Recorder recorder = new Recorder(System::nanoTime);
     ClusterProbe probe = new ClusterProbe(env);
-    FaultInjector injector = new FaultInjector(env);
+    FaultInjector injector = new FaultInjector(env, options.durability() == Durability.SEMI_SYNC);
     Schedule schedule = new Schedule(options.seed(), options.nemeses(), options.minHold().toMillis(), options.maxHold().toMillis());
     long start = System.nanoTime();
     AtomicInteger processNumbers = new AtomicInteger();
@@ -132,6 +134,7 @@ public final class JepsenRun {
     watch.setDaemon(true);
     Map<String, Integer> injected = new TreeMap<>();
     Set<String> quarantined = new TreeSet<>();
+    List<Quarantine> repaired = new ArrayList<>();
     try {
       for (int i = 0; i < options.clients(); i++) workers.add(new ClientWorker(env, recorder, processNumbers, i).start());
       watch.start();
@@ -174,7 +177,7 @@ public final class JepsenRun {
         Op stopOp = recorder.invoke(ProcessId.NEMESIS, "stop-" + f, target, null, null);
         List<String> healed;
         try {
-          healed = injector.healAll();
+          healed = injector.healAll(probe.linearizablePrimary().map(ControllerApi.Primary::node).orElse(null));
         } catch (RuntimeException e) {
           healed = List.of("heal failed: " + e.getMessage());
           note("round " + step.round() + ": heal after " + f + " failed: " + e.getMessage());
@@ -185,11 +188,8 @@ public final class JepsenRun {
         if (!await(SETTLE, probe::settled)) {
           note("round " + step.round() + ": the cluster did not settle within " + SETTLE.toSeconds() + " s after healing " + f);
         }
-        Set<String> nowQuarantined = probe.quarantined();
-        for (String q : nowQuarantined) {
-          if (quarantined.add(q)) {
-            note("round " + step.round() + ": " + q + " was quarantined; it is left out of later node faults");
-          }
+        for (String q : probe.quarantined()) {
+          if (!quarantined.contains(q)) repair(env, probe, q, step.round(), repaired, quarantined);
         }
         if (!await(SETTLE, () -> lastOk(workers) > healedAt)) {
           note("round " + step.round() + ": no write acknowledged within " + SETTLE.toSeconds() + " s after healing " + f);
@@ -230,7 +230,8 @@ public final class JepsenRun {
         "GET /v1/clusters/orders did not answer after the run"));
     List<EpochChange> changes = ControllerFacts.epochChanges(historyJson, clock);
     List<WorkflowRun> workflows = ControllerFacts.workflows(changes, Map.copyOf(seen), clock);
-    List<Quarantine> quarantines = ControllerFacts.quarantines(clusterJson, historyJson);
+    List<Quarantine> quarantines = new ArrayList<>(repaired);
+    quarantines.addAll(ControllerFacts.quarantines(clusterJson, historyJson));
     Observations observations = new Observations(options.durability(), changes, workflows, quarantines,
         new FinalState(finalPrimary[0], finalEpoch[0], rows, dnsAnswer[0], apiAnswer[0], convergedAt));
     History history = recorder.history();
@@ -238,6 +239,36 @@ public final class JepsenRun {
     Map<String, Object> summary = summary(history, observations, verdicts, injected);
     write(history, observations, verdicts, summary);
     return new Result(options.dir(), history, observations, verdicts, summary);
+  }
+
+  /**
+   * Records what the controller reported of quarantined node {@code node} (its extra GTIDs are part
+   * of what the lost-writes checker accounts for), then repairs it as an operator would: re-cloned
+   * from the primary, removed and registered again ({@link HaEnvironment#repairNode}). Without the
+   * repair a long run loses its replicas one by one and stops injecting node faults. A node that
+   * cannot be repaired stays quarantined and out of later node faults.
+   */
+  private void repair(HaEnvironment env, ClusterProbe probe, String node, int round, List<Quarantine> repaired,
+      Set<String> quarantined) {
+    try {
+      List<Quarantine> facts = ControllerFacts.quarantines(probe.cluster().orElseThrow(
+          () -> new IllegalStateException("no linearizable answer for the cluster")), probe.history());
+      String primary = probe.linearizablePrimary().map(ControllerApi.Primary::node)
+          .orElseThrow(() -> new IllegalStateException("no primary known"));
+      facts.stream().filter(q -> q.node().equals(node)).forEach(repaired::add);
+      say("round " + round + ": " + node + " was quarantined; re-cloning it from " + primary);
+      Duration took = env.repairNode(node, primary, REPAIR_TIMEOUT);
+      note(String.format(Locale.ROOT, "round %d: %s was quarantined (%s); re-cloned from %s and registered again in %.1f s",
+          round, node, facts.stream().filter(q -> q.node().equals(node)).map(q -> "extra " + q.extraGtids())
+              .findFirst().orElse("no GTIDs reported"), primary, took.toMillis() / 1000.0));
+      if (!await(SETTLE, probe::settled)) {
+        note("round " + round + ": the cluster did not settle within " + SETTLE.toSeconds() + " s after re-adding " + node);
+      }
+    } catch (Exception e) {
+      quarantined.add(node);
+      note("round " + round + ": " + node + " was quarantined and could not be repaired (" + e.getMessage()
+          + "); it is left out of later node faults");
+    }
   }
 
   private Map<String, Object> summary(History history, Observations observations, List<Verdict> verdicts,
