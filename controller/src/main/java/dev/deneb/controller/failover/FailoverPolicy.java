@@ -185,7 +185,10 @@ public final class FailoverPolicy {
    * position on its new primary (where the earlier epochs' stream ended there). Comparing with the
    * primary's current position instead would be wrong for MariaDB, whose positions keep only the
    * newest GTID per domain: an errant 0-1-290 looks "contained" in a primary at 0-2-291. When the
-   * history no longer has that epoch, the primary's current position is the (weaker) fallback.
+   * history no longer has that epoch (or the node joined a running cluster: check epoch 0), the
+   * primary's current position is the (weaker) fallback — and only a report the primary made after
+   * the node's: a node that replicates is ahead of an older primary report, and a re-cloned node
+   * was quarantined again and again for transactions it had replicated from the primary.
    */
   private Optional<String> reference(ClusterRecord c, NodeRecord n, Evidence e) {
     for (var h : c.getHistoryList()) {
@@ -194,7 +197,8 @@ public final class FailoverPolicy {
       }
     }
     NodeView p = e.node(c.getPrimary());
-    if (p.fresh(settings.reportStaleAfter().toMillis()) && p.up() && !p.report().getReadOnly()) {
+    boolean newerThanNodes = p.reportAgeMillis() < e.node(n.getNode()).reportAgeMillis();
+    if (p.fresh(settings.reportStaleAfter().toMillis()) && p.up() && !p.report().getReadOnly() && newerThanNodes) {
       return Optional.of(p.report().getExecutedGtids());
     }
     return Optional.empty();

@@ -239,6 +239,24 @@ class FailoverPolicyTest {
   }
 
   @Test
+  void aNodeJoiningARunningClusterIsCheckedOnlyAgainstAPrimaryReportNewerThanItsOwn() {
+    // Re-cloned db3 replicates from db2 and reports 0-2-500; db2's own newest report (older) says 0-2-480.
+    ClusterRecord c = cluster(Durability.SEMI_SYNC).toBuilder().setEpoch(2).setPrimary("db2").build();
+    c = c.toBuilder().setNodes(2, c.getNodes(2).toBuilder().setNeedsCheck(true).setCheckEpoch(0)).build();
+    NodeView olderPrimary = new NodeView("db2", primaryAt("db2", "0-2-480").report(), 300, -1);
+    NodeView newerNode = new NodeView("db3", readOnly("db3", "0-2-500").report(), 100, -1);
+    Decision early = policy.decide(c, evidenceAt(nodes(olderPrimary, newerNode), 0));
+    assertThat(early.reason()).as("no verdict on an older primary report").isNotIn(Reason.NODE_QUARANTINED, Reason.NODE_ADMITTED);
+
+    NodeView newerPrimary = new NodeView("db2", primaryAt("db2", "0-2-520").report(), 50, -1);
+    Decision later = policy.decide(c, evidenceAt(nodes(newerPrimary, newerNode), 0));
+    assertThat(later.reason()).isEqualTo(Reason.NODE_ADMITTED);
+
+    NodeView errant = new NodeView("db3", readOnly("db3", "0-3-521").report(), 100, -1);
+    assertThat(policy.decide(c, evidenceAt(nodes(newerPrimary, errant), 0)).reason()).isEqualTo(Reason.NODE_QUARANTINED);
+  }
+
+  @Test
   void repointedThenComplete() {
     ClusterRecord published = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.DISCOVERY_PUBLISHED, "db2")
         .toBuilder().setPrimary("db2").build();
