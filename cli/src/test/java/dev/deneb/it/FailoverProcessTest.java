@@ -55,10 +55,7 @@ class FailoverProcessTest {
       }
 
       // ---- Done 6: the old primary returns; whether it rejoins or is quarantined follows its GTIDs ----
-      // Restarted as docs/durability.md asks of a former semi-sync primary: a write still waiting for
-      // its acknowledgement is rolled back, so it normally rejoins; quarantine stays possible when
-      // semi-sync had fallen back to async under load.
-      env.db("db1").startAsFormerPrimary();
+      env.db("db1").start();
       await().atMost(SETTLE).until(() -> !Probes.node(env, "db1").get("needsCheck").asBoolean());
       JsonNode db1 = Probes.node(env, "db1");
       if (db1.get("state").asText().equals("quarantined")) {

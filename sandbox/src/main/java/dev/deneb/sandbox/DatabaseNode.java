@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,8 +72,6 @@ public final class DatabaseNode {
   private SupervisedProcess process;
   /** Size of the log when the current process was launched: where its own output begins. */
   private long logOffset;
-  /** Command-line options of the current start only (after the option file, so they win). */
-  private List<String> startArguments = List.of();
 
   DatabaseNode(String id, int serverId, int port, Path dir, MariaDbBinary binary, ProcessSupervisor supervisor,
       Duration startTimeout, Map<String, String> serverOptions) {
@@ -223,37 +220,9 @@ public final class DatabaseNode {
    *     within the start timeout (it is killed then); the message carries the end of its log
    */
   public synchronized SupervisedProcess start() throws IOException {
-    return start(List.of());
-  }
-
-  /**
-   * Starts a server that crashed while it may have been a semi-sync primary, as MariaDB's
-   * semi-sync replica recovery asks ({@code --rpl-semi-sync-slave-enabled --init-rpl-role=SLAVE}):
-   * crash recovery rolls back every transaction that was prepared but not committed and truncates
-   * the binary log before it. Under {@code AFTER_SYNC} those are exactly the transactions whose
-   * commit was still waiting for a replica's acknowledgement: no client was ever told they
-   * committed, so dropping them loses nothing and the server comes back without writes no other
-   * node has (instead of being quarantined for them).
-   *
-   * <p>Only for a server that is not the current epoch's primary (a primary that kept its role would
-   * have truncated what a replica may already hold), and only when it ran semi-sync without falling
-   * back to async: with the binary log on, MariaDB does not flush InnoDB's commit record, so the
-   * rolled-back tail can hold writes a client was told had committed. Where a replica acknowledged
-   * them they come back by replication; where none did (async) they vanish without a report.
-   */
-  public synchronized SupervisedProcess startAsFormerPrimary() throws IOException {
-    return start(List.of("--rpl-semi-sync-slave-enabled=ON", "--init-rpl-role=SLAVE"));
-  }
-
-  private SupervisedProcess start(List<String> arguments) throws IOException {
-    startArguments = List.copyOf(arguments);
-    try {
-      launch();
-      awaitStarted(System.nanoTime() + startTimeout.toNanos());
-      return process;
-    } finally {
-      startArguments = List.of();
-    }
+    launch();
+    awaitStarted(System.nanoTime() + startTimeout.toNanos());
+    return process;
   }
 
   /**
@@ -277,8 +246,7 @@ public final class DatabaseNode {
       throw new IllegalStateException(id + " is already running as pid " + process.pid());
     }
     logOffset = Files.exists(log()) ? Files.size(log()) : 0;
-    List<String> command = new ArrayList<>(List.of(binary.mariadbd().toString(), "--defaults-file=" + optionFile()));
-    command.addAll(startArguments);
+    List<String> command = List.of(binary.mariadbd().toString(), "--defaults-file=" + optionFile());
     process = supervisor.start(ProcessSpec.of(id, command, log()).withWorkDir(dir));
   }
 

@@ -123,7 +123,7 @@ public final class JepsenRun {
     ControllerFacts.Clock clock = ControllerFacts.Clock.sample();
     Recorder recorder = new Recorder(System::nanoTime);
     ClusterProbe probe = new ClusterProbe(env);
-    FaultInjector injector = new FaultInjector(env, options.durability() == Durability.SEMI_SYNC);
+    FaultInjector injector = new FaultInjector(env);
     Schedule schedule = new Schedule(options.seed(), options.nemeses(), options.minHold().toMillis(), options.maxHold().toMillis());
     long start = System.nanoTime();
     AtomicInteger processNumbers = new AtomicInteger();
@@ -177,7 +177,7 @@ public final class JepsenRun {
         Op stopOp = recorder.invoke(ProcessId.NEMESIS, "stop-" + f, target, null, null);
         List<String> healed;
         try {
-          healed = injector.healAll(probe.linearizablePrimary().map(ControllerApi.Primary::node).orElse(null));
+          healed = injector.healAll();
         } catch (RuntimeException e) {
           healed = List.of("heal failed: " + e.getMessage());
           note("round " + step.round() + ": heal after " + f + " failed: " + e.getMessage());

@@ -16,15 +16,9 @@ import java.util.Set;
  */
 public final class FaultInjector {
   private final HaEnvironment env;
-  private final boolean semiSync;
 
-  /**
-   * @param semiSync whether the cluster runs semi-sync: only then may a crashed former primary drop
-   *     its unacknowledged tail on restart (see {@link #healAll})
-   */
-  public FaultInjector(HaEnvironment env, boolean semiSync) {
+  public FaultInjector(HaEnvironment env) {
     this.env = env;
-    this.semiSync = semiSync;
   }
 
   /**
@@ -84,19 +78,11 @@ public final class FaultInjector {
 
   /**
    * Restores everything: links first (so restarted processes reach their peers), then controllers,
-   * databases and agents — each continued if frozen, started if dead. In semi-sync a dead mysqld
-   * that is not {@code primary} is started as a former primary
-   * ({@link dev.deneb.sandbox.DatabaseNode#startAsFormerPrimary}): a transaction still waiting for
-   * its acknowledgement when the server died is rolled back instead of coming back as an errant
-   * write. Never in async: there the rolled-back tail can hold acknowledged writes (MariaDB does not
-   * flush InnoDB's commit when the binary log is on), which would then vanish without a report — the
-   * first async run that tried it lost 13 acknowledged writes silently.
+   * databases and agents — each continued if frozen, started if dead.
    *
-   * @param primary the primary of the newest committed epoch, or null when unknown (then every
-   *     server starts plainly: a primary must keep what its replicas may hold)
    * @return what had to be done, for the progress line
    */
-  public List<String> healAll(String primary) throws IOException {
+  public List<String> healAll() throws IOException {
     List<String> done = new ArrayList<>();
     for (ToxiproxySandbox.Link link : allLinks()) {
       link.restore();
@@ -113,9 +99,6 @@ public final class FaultInjector {
     for (String node : env.databases().nodes().stream().map(d -> d.id()).toList()) {
       if (env.db(node).isRunning()) {
         env.db(node).resume();
-      } else if (semiSync && primary != null && !primary.equals(node)) {
-        env.db(node).startAsFormerPrimary();
-        done.add("started mysqld " + node + " (binlog recovery of a non-primary)");
       } else {
         env.db(node).start();
         done.add("started mysqld " + node);
