@@ -1,6 +1,7 @@
 package dev.deneb.jepsen.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.deneb.fencing.gtid.GtidState;
 import dev.deneb.sandbox.ControllerApi;
 import dev.deneb.sandbox.ControllerMember;
 import dev.deneb.sandbox.HaEnvironment;
@@ -106,6 +107,29 @@ final class ClusterProbe {
       return at < 0 ? t : t.substring(at + 5).trim();
     }
     return "members disagree " + answers;
+  }
+
+  /** The GTID position {@code node} has executed. */
+  GtidState executed(String node) throws SQLException {
+    try (Connection c = env.rootEndpoint(node).open()) {
+      return env.databases().dialect().executedGtids(c);
+    }
+  }
+
+  /**
+   * Whether every node but {@code primary} and {@code skipped} has executed {@code position}; false
+   * while one cannot be asked.
+   */
+  boolean replicasHave(String primary, GtidState position, Set<String> skipped) {
+    for (var node : env.databases().nodes()) {
+      if (node.id().equals(primary) || skipped.contains(node.id())) continue;
+      try {
+        if (!executed(node.id()).contains(position)) return false;
+      } catch (SQLException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Every value in {@code app.writes} on {@code node}. */
