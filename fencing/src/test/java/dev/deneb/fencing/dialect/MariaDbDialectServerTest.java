@@ -202,6 +202,22 @@ class MariaDbDialectServerTest {
   private static void signal(String signal, long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
     assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
+    if (signal.equals("STOP")) {
+      // kill returns once the signal is sent, not once every thread has stopped: a query sent at
+      // once was seen answered (a clean-clone CI run). /proc says when the process is stopped.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> everyThreadStopped(pid));
+    }
+  }
+
+  /** Whether every thread's state letter in /proc/{pid}/task/{tid}/stat is 'T' (stopped by a signal). */
+  private static boolean everyThreadStopped(long pid) throws java.io.IOException {
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+      for (java.nio.file.Path task : tasks.toList()) {
+        String stat = java.nio.file.Files.readString(task.resolve("stat"));
+        if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') return false;
+      }
+    }
+    return true;
   }
 
   private static void exec(Connection c, String sql) throws SQLException {
