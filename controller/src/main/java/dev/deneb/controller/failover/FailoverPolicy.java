@@ -10,6 +10,7 @@ import dev.deneb.protocol.ClusterRecord;
 import dev.deneb.protocol.Durability;
 import dev.deneb.protocol.NodeRecord;
 import dev.deneb.protocol.NodeState;
+import dev.deneb.protocol.PromotionRule;
 import dev.deneb.protocol.WorkflowKind;
 import dev.deneb.protocol.WorkflowRecord;
 import dev.deneb.protocol.WorkflowStep;
@@ -110,14 +111,18 @@ public final class FailoverPolicy {
 
   /** Replicas that could be promoted now: online, checked, not must_not, with a fresh report of mysqld up. */
   private List<String> replicasAbleToTakeOver(ClusterRecord c, Evidence e) {
-    List<String> out = new ArrayList<>();
-    for (NodeRecord n : c.getNodesList()) {
-      if (n.getNode().equals(c.getPrimary()) || n.getState() != NodeState.ONLINE || n.getNeedsCheck()
-          || n.getPromotionRule() == dev.deneb.protocol.PromotionRule.MUST_NOT) continue;
-      NodeView v = e.node(n.getNode());
-      if (v.fresh(settings.reportStaleAfter().toMillis()) && v.up()) out.add(n.getNode());
-    }
-    return out;
+    long stale = settings.reportStaleAfter().toMillis();
+    return checkedOnlineReplicas(c, c.getPrimary()).stream()
+        .filter(n -> n.getPromotionRule() != PromotionRule.MUST_NOT)
+        .filter(n -> e.node(n.getNode()).fresh(stale) && e.node(n.getNode()).up())
+        .map(NodeRecord::getNode).toList();
+  }
+
+  /** Online nodes other than {@code except} that have passed their GTID check. */
+  private static List<NodeRecord> checkedOnlineReplicas(ClusterRecord c, String except) {
+    return c.getNodesList().stream()
+        .filter(n -> !n.getNode().equals(except) && n.getState() == NodeState.ONLINE && !n.getNeedsCheck())
+        .toList();
   }
 
   /** Replicas whose fresh reports say their IO thread runs against the primary's replication address. */
@@ -157,9 +162,9 @@ public final class FailoverPolicy {
     long stale = settings.reportStaleAfter().toMillis();
     for (NodeRecord n : c.getNodesList()) {
       if (!n.getNeedsCheck()) continue;
-      Optional<String> primaryGtids = reference(c, n, e);
-      if (primaryGtids.isEmpty()) continue;
       NodeView v = e.node(n.getNode());
+      Optional<String> primaryGtids = reference(c, n, v, e);
+      if (primaryGtids.isEmpty()) continue;
       if (!v.fresh(stale) || !v.up()) continue;
       if (!v.report().getReadOnly()) continue; // still writable: its agent fences it first (it sees a newer epoch)
       try {
@@ -190,14 +195,14 @@ public final class FailoverPolicy {
    * the node's: a node that replicates is ahead of an older primary report, and a re-cloned node
    * was quarantined again and again for transactions it had replicated from the primary.
    */
-  private Optional<String> reference(ClusterRecord c, NodeRecord n, Evidence e) {
+  private Optional<String> reference(ClusterRecord c, NodeRecord n, NodeView node, Evidence e) {
     for (var h : c.getHistoryList()) {
       if (h.getEpoch() == n.getCheckEpoch()) {
         return h.getStartGtids().isEmpty() ? Optional.empty() : Optional.of(h.getStartGtids());
       }
     }
     NodeView p = e.node(c.getPrimary());
-    boolean newerThanNodes = p.reportAgeMillis() < e.node(n.getNode()).reportAgeMillis();
+    boolean newerThanNodes = p.reportAgeMillis() < node.reportAgeMillis();
     if (p.fresh(settings.reportStaleAfter().toMillis()) && p.up() && !p.report().getReadOnly() && newerThanNodes) {
       return Optional.of(p.report().getExecutedGtids());
     }
@@ -307,15 +312,12 @@ public final class FailoverPolicy {
 
   /** Online replicas (not the replaced primary, not awaiting a check) without a fresh, applied, up report. */
   private List<String> unseenReplicas(ClusterRecord c, WorkflowRecord w, Evidence e) {
-    List<String> out = new ArrayList<>();
     long stale = settings.reportStaleAfter().toMillis();
-    for (NodeRecord n : c.getNodesList()) {
-      if (n.getNode().equals(w.getFrom()) || n.getState() != NodeState.ONLINE || n.getNeedsCheck()) continue;
-      NodeView v = e.node(n.getNode());
-      boolean applied = v.reported() && relayApplied(e, v);
-      if (!v.fresh(stale) || !v.up() || !applied) out.add(n.getNode());
-    }
-    return out;
+    return checkedOnlineReplicas(c, w.getFrom()).stream().map(NodeRecord::getNode)
+        .filter(node -> {
+          NodeView v = e.node(node);
+          return !v.fresh(stale) || !v.up() || !relayApplied(e, v);
+        }).toList();
   }
 
   private static boolean relayApplied(Evidence e, NodeView v) {

@@ -276,15 +276,16 @@ public final class JepsenRun {
       Set<String> quarantined) {
     try {
       List<Quarantine> facts = ControllerFacts.quarantines(probe.cluster().orElseThrow(
-          () -> new IllegalStateException("no linearizable answer for the cluster")), probe.history());
+          () -> new IllegalStateException("no linearizable answer for the cluster")), probe.history())
+          .stream().filter(q -> q.node().equals(node)).toList();
       String primary = probe.linearizablePrimary().map(ControllerApi.Primary::node)
           .orElseThrow(() -> new IllegalStateException("no primary known"));
-      facts.stream().filter(q -> q.node().equals(node)).forEach(repaired::add);
+      repaired.addAll(facts);
       say("round " + round + ": " + node + " was quarantined; re-cloning it from " + primary);
       Duration took = env.repairNode(node, primary, REPAIR_TIMEOUT);
       note(String.format(Locale.ROOT, "round %d: %s was quarantined (%s); re-cloned from %s and registered again in %.1f s",
-          round, node, facts.stream().filter(q -> q.node().equals(node)).map(q -> "extra " + q.extraGtids())
-              .findFirst().orElse("no GTIDs reported"), primary, took.toMillis() / 1000.0));
+          round, node, facts.stream().map(q -> "extra " + q.extraGtids()).findFirst().orElse("no GTIDs reported"),
+          primary, took.toMillis() / 1000.0));
       if (!await(SETTLE, probe::settled)) {
         note("round " + round + ": the cluster did not settle within " + SETTLE.toSeconds() + " s after re-adding " + node);
       }
