@@ -167,6 +167,11 @@ class ReadOnlyFenceTest {
     }
 
     @Override
+    public void stopReceiving(Connection c) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void replicateFrom(Connection c, ReplicationSource source) {
       throw new UnsupportedOperationException();
     }

@@ -289,6 +289,15 @@ public final class Agent implements Closeable {
           links.ack(via, ack.setDone(done).setDetail(detail).build());
         });
       }
+      case DETACH -> fencer.execute(() -> {
+        DirectiveAck answer = detach(d);
+        // Report before acknowledging: the leader chooses a candidate from reports once the acks
+        // are committed, and this one carries the node's final received and executed positions.
+        prober.execute(() -> {
+          probeAndReport();
+          links.ack(via, answer);
+        });
+      });
       case KIND_NOT_SET -> {
         LOG.error("directive {} from {} has no kind this agent knows (a newer controller?)", d.getId(), via);
         links.ack(via, ack.setDone(false).setDetail("unknown directive kind").build());
@@ -365,6 +374,30 @@ public final class Agent implements Closeable {
         for (String via : p.vias()) links.ack(via, a);
       }
     }));
+  }
+
+  /**
+   * Fencer thread: stops receiving from the primary being replaced (DESIGN §3.4). Refused without a
+   * replication account: this agent could not attach the node to the new primary afterwards.
+   */
+  private DirectiveAck detach(Directive d) {
+    DirectiveAck.Builder ack = DirectiveAck.newBuilder().setId(d.getId()).setEpoch(d.getEpoch());
+    if (config.replication().isEmpty()) {
+      String why = "not detached: no replication account is configured (agent.yaml replication:), so this agent could "
+          + "not attach " + config.node() + " to the new primary afterwards";
+      LOG.error("directive {}: {}", d.getId(), why);
+      return ack.setDone(false).setDetail(why).build();
+    }
+    try {
+      fenceDb.stopReceiving();
+      String detail = "stopped receiving from " + d.getDetach().getFrom() + " (" + d.getDetach().getReason() + ")";
+      LOG.warn("directive {}: {}", d.getId(), detail);
+      return ack.setDone(true).setDetail(detail).build();
+    } catch (SQLException | RuntimeException e) {
+      String why = "could not stop receiving from " + d.getDetach().getFrom() + ": " + e.getMessage();
+      LOG.error("directive {}: {}", d.getId(), why);
+      return ack.setDone(false).setDetail(why).build();
+    }
   }
 
   /** Fencer thread: points this server at the primary, unless it already replicates from there. */

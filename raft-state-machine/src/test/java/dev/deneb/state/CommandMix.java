@@ -104,7 +104,9 @@ final class CommandMix {
     String candidate = next != WorkflowStep.CANDIDATE_CHOSEN ? ""
         : s.c() % 10 == 0 ? w.getFrom() // not eligible: the primary being replaced
         : w.getTarget().isEmpty() ? eligibleOther(c, w.getFrom(), s.c()) : w.getTarget();
-    return advance(name, w.getTargetEpoch(), next, candidate, mostlyRightTerm(s.d()));
+    // Half the fences come with a final position (agent or SQL confirmed), half without (lease lapse).
+    String finalGtids = next == WorkflowStep.FENCED && s.e() % 2 == 0 ? "0-1-" + w.getTargetEpoch() : "";
+    return advance(name, w.getTargetEpoch(), next, candidate, finalGtids, mostlyRightTerm(s.d()));
   }
 
   /** What the agents would send: every primary at its epoch, the replaced primary at its old epoch, a replica. */
@@ -184,6 +186,7 @@ final class CommandMix {
     if (x % 5 == 0) b.setAutoFailover(false);
     if (x % 5 == 1) b.setAutoFailover(true);
     if (x % 2 == 0) b.addDnsNames("db.example");
+    if (x % 4 < 2) b.setDurability(dev.deneb.protocol.Durability.SEMI_SYNC);
     if (!valid && x % 7 == 0) b.setLeaseTtlMillis(500);
     if (!valid && x % 13 == 0) b.setHistoryLimit(-1);
     return b.build();

@@ -16,6 +16,7 @@ final class Coverage {
   boolean historyTrimmed;
   boolean recreated;
   boolean acceptedRenewalFromNewPrimaryMidWorkflow;
+  boolean detachOrdered;
   final Set<Refusal> refusals = EnumSet.noneOf(Refusal.class);
   final Set<Refusal> renewalVerdicts = EnumSet.noneOf(Refusal.class);
   private final Set<String> deleted = new HashSet<>();
@@ -39,6 +40,9 @@ final class Coverage {
     if (s.accepted() && s.command().hasDeleteCluster()) deleted.add(s.cluster());
     if (s.accepted() && s.command().hasCreateCluster() && deleted.contains(s.cluster())) recreated = true;
     for (ClusterRecord c : s.after().clusters().values()) {
+      for (var n : c.getNodesList()) {
+        if (Directives.pending(c, n.getNode()).filter(d -> d.hasDetach()).isPresent()) detachOrdered = true;
+      }
       if (c.hasWorkflow()) deepestStep = Math.max(deepestStep, c.getWorkflow().getStep().getNumber());
       highestEpoch = Math.max(highestEpoch, c.getEpoch());
       if (c.getHistoryCount() > 0 && c.getHistory(0).getEpoch() > 1) historyTrimmed = true;

@@ -41,6 +41,7 @@ final class Invariants {
         new WrongTermIsRefused(),
         new PrimaryIsNeverQuarantinedOrUnchecked(),
         new DirectivesFollowTheStep(),
+        new ReplicasDetachFromAnUnconfirmedPrimary(),
         new SnapshotRoundTrip(snapshotDir, 16));
   }
 
@@ -385,6 +386,41 @@ final class Invariants {
               && c.getWorkflow().getStep().getNumber() < WorkflowStep.PROMOTED.getNumber()) {
             require(d.isPresent() && d.get().hasFence(), "%s is being replaced at %s but has no fence order",
                 n.getNode(), c.getWorkflow().getStep());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * S4 in semi-sync (docs/failover.md): while a workflow whose old primary's final position is
+   * unknown runs from FENCED to DISCOVERY_PUBLISHED, every online, checked replica other than the old
+   * and the new primary is told to stop receiving — none is left attached to acknowledge a resumed
+   * old primary's commits. And no other node is ever told to: not the old primary, not the new one,
+   * not in async, and not when the final position is known (the candidate must catch up to it).
+   */
+  static final class ReplicasDetachFromAnUnconfirmedPrimary implements Invariant {
+    @Override
+    public void check(Step s) {
+      for (ClusterRecord c : s.after().clusters().values()) {
+        for (var n : c.getNodesList()) {
+          var d = Directives.pending(c, n.getNode());
+          boolean due = false;
+          if (c.hasWorkflow()) {
+            var w = c.getWorkflow();
+            int step = w.getStep().getNumber();
+            due = c.getSettings().getDurability() == dev.deneb.protocol.Durability.SEMI_SYNC
+                && step >= WorkflowStep.FENCED.getNumber() && step < WorkflowStep.DISCOVERY_PUBLISHED.getNumber()
+                && w.getFinalGtids().isEmpty() && !n.getNode().equals(w.getFrom()) && !n.getNode().equals(w.getTarget())
+                && n.getState() == dev.deneb.protocol.NodeState.ONLINE && !n.getNeedsCheck();
+          }
+          if (due) {
+            require(d.isPresent() && d.get().hasDetach() && d.get().getEpoch() == c.getWorkflow().getTargetEpoch(),
+                "%s/%s must stop receiving from %s at %s (final position unknown) but is told %s", c.getName(), n.getNode(),
+                c.getWorkflow().getFrom(), c.getWorkflow().getStep(), d.map(Object::toString).orElse("nothing"));
+          } else {
+            require(d.isEmpty() || !d.get().hasDetach(), "%s/%s is told to detach although it must not be: %s",
+                c.getName(), n.getNode(), d.map(Object::toString).orElse(""));
           }
         }
       }

@@ -81,6 +81,8 @@ class StateMachinePropertyTest {
         .coverage(c -> c.check(true).count(n -> n > 0));
     Statistics.label("new primary renewed mid-workflow").collect(cov.acceptedRenewalFromNewPrimaryMidWorkflow)
         .coverage(c -> c.check(true).percentage(p -> p >= 10));
+    Statistics.label("replicas told to detach").collect(cov.detachOrdered)
+        .coverage(c -> c.check(true).percentage(p -> p >= 10));
     for (Refusal r : cov.refusals) Statistics.label("refusals").collect(r.name());
     for (Refusal r : cov.renewalVerdicts) Statistics.label("renewal verdicts").collect(r.name());
     Statistics.label("refusals").coverage(c -> {

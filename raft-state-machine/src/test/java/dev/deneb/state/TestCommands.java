@@ -105,8 +105,13 @@ final class TestCommands {
   }
 
   static Command advance(String cluster, long targetEpoch, WorkflowStep step, String candidate, long term) {
+    return advance(cluster, targetEpoch, step, candidate, "", term);
+  }
+
+  /** {@code finalGtids}: the old primary's final position, which only an advance to FENCED records. */
+  static Command advance(String cluster, long targetEpoch, WorkflowStep step, String candidate, String finalGtids, long term) {
     return Command.newBuilder().setAdvanceWorkflow(AdvanceWorkflow.newBuilder()
-        .setCluster(cluster).setTargetEpoch(targetEpoch).setStep(step).setCandidate(candidate)
+        .setCluster(cluster).setTargetEpoch(targetEpoch).setStep(step).setCandidate(candidate).setFinalGtids(finalGtids)
         .setDetail("step " + step).setTerm(term)).build();
   }
 

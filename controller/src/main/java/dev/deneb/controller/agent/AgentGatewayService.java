@@ -227,13 +227,15 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   }
 
   /**
-   * Workflow acknowledgements (fence, promote) become commands, whichever member the agent reached,
+   * Workflow acknowledgements (fence, promote, detach) become commands, whichever member the agent reached,
    * so the leader's orchestrator sees them in the committed state (DESIGN §4). Replicate acks are only
    * logged: the orchestrator checks replication in the agents' reports.
    */
+  private static final java.util.Set<String> FORWARDED_KINDS = java.util.Set.of("fence", "promote", "detach");
+
   private void forward(Hello h, dev.deneb.protocol.DirectiveAck ack) {
     String[] parts = ack.getId().split("/");
-    if (parts.length < 4 || !(parts[2].equals("fence") || parts[2].equals("promote"))) return;
+    if (parts.length < 4 || !FORWARDED_KINDS.contains(parts[2])) return;
     gateway.submit(dev.deneb.protocol.Command.newBuilder().setRecordAck(dev.deneb.protocol.RecordAck.newBuilder()
             .setCluster(h.getCluster()).setNode(h.getNode()).setDirectiveId(ack.getId()).setEpoch(ack.getEpoch())
             .setDone(ack.getDone()).setDetail(ack.getDetail()).setGtids(ack.getGtids())).build())

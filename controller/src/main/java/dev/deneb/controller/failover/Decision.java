@@ -57,6 +57,7 @@ public record Decision(Action action, Reason reason, String detail) {
     FENCED_BY_LEASE_LAPSE,
     FENCED_OVER_SQL,
     FENCING_OVER_SQL,
+    AWAITING_DETACH,
     AWAITING_CATCH_UP,
     CANDIDATE_SAFE,
     CANDIDATE_LOSSY,

@@ -14,6 +14,7 @@ import dev.deneb.protocol.PromotionRule;
 import dev.deneb.protocol.WorkflowKind;
 import dev.deneb.protocol.WorkflowRecord;
 import dev.deneb.protocol.WorkflowStep;
+import dev.deneb.state.Directives;
 import dev.deneb.state.Nodes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -275,6 +276,14 @@ public final class FailoverPolicy {
       }
     }
     if (w.getKind() == WorkflowKind.SWITCHOVER) return switchoverTarget(c, w, e, reports, finalGtids);
+    // Choosing only once the replicas stopped receiving from the old primary: their positions are
+    // final then, and none of them acknowledges the old primary's commits should it resume.
+    List<String> attached = attachedReplicas(c, w, e);
+    if (!attached.isEmpty() && e.stepAgeMillis() < settings.candidateWait().toMillis()) {
+      return Decision.none(Reason.AWAITING_DETACH, "waiting up to " + settings.candidateWait().toMillis() + " ms for "
+          + attached + " to stop receiving from " + w.getFrom() + ", whose final position is unknown ("
+          + e.stepAgeMillis() + " ms so far)");
+    }
     // A replica this leader cannot see right now (no fresh report, mysqld down, relay log not applied)
     // may hold transactions every visible one lacks — in semi-sync possibly the only copy of an
     // acknowledged write. Give it candidateWait to show up before choosing without it.
@@ -308,6 +317,20 @@ public final class FailoverPolicy {
               + (lost.isEmpty() ? "" : "; lost: " + lost));
     }
     return Decision.none(Reason.NO_CANDIDATE, ((Choice.NoCandidate) lossy.choice()).reason() + leftOut(lossy.leftOut()));
+  }
+
+  /**
+   * Replicas told to detach from the old primary ({@link Directives#detaches}) that are reachable
+   * (fresh report, mysqld up) and have not answered. A "not done" answer counts as an answer: that
+   * agent cannot detach (its reason is in the workflow's acks), and waiting would not change it.
+   */
+  private List<String> attachedReplicas(ClusterRecord c, WorkflowRecord w, Evidence e) {
+    long stale = settings.reportStaleAfter().toMillis();
+    return c.getNodesList().stream().map(NodeRecord::getNode)
+        .filter(node -> Directives.detaches(c, node))
+        .filter(node -> e.node(node).fresh(stale) && e.node(node).up())
+        .filter(node -> ack(w, "detach", node).isEmpty())
+        .toList();
   }
 
   /** Online replicas (not the replaced primary, not awaiting a check) without a fresh, applied, up report. */

@@ -180,6 +180,32 @@ class FailoverPolicyTest {
   }
 
   @Test
+  void inSemiSyncWithoutAFinalPositionTheReplicasStopReceivingBeforeACandidateIsChosen() {
+    ClusterRecord fenced = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");
+    fenced = fenced.toBuilder().setSettings(fenced.getSettings().toBuilder().setDurability(Durability.SEMI_SYNC)).build();
+    Map<String, NodeView> views = nodes(replica("db2", "0-1-10", false), replica("db3", "0-1-9", false));
+    assertThat(policy.decide(fenced, evidenceAt(views, 100)).reason()).isEqualTo(Reason.AWAITING_DETACH);
+    // A "not done" answer (an agent that cannot detach) is an answer too: it is not waited for.
+    ClusterRecord oneAnswered = withAck(fenced, "detach", "db2", true, "");
+    assertThat(policy.decide(oneAnswered, evidenceAt(views, 100)).detail()).contains("[db3]").doesNotContain("db2");
+    Decision chosen = policy.decide(withAck(oneAnswered, "detach", "db3", false, ""), evidenceAt(views, 100));
+    assertThat(chosen.reason()).isEqualTo(Reason.CANDIDATE_SAFE);
+    assertThat(((Action.Advance) chosen.action()).candidate()).isEqualTo("db2");
+    // An agent that never answers holds the choice back for candidateWait only.
+    assertThat(policy.decide(fenced, evidenceAt(views, 6000)).reason()).isEqualTo(Reason.CANDIDATE_SAFE);
+    // A replica the leader cannot see is not waited for as detaching (the unseen wait covers it).
+    NodeView staleDb3 = new NodeView("db3", replica("db3", "0-1-9", false).report(), 5000, -1);
+    assertThat(policy.decide(oneAnswered, evidenceAt(nodes(replica("db2", "0-1-10", false), staleDb3), 100)).reason())
+        .isEqualTo(Reason.AWAITING_CATCH_UP);
+    // With the old primary's final position known, the candidate keeps receiving to catch up: no detach.
+    ClusterRecord withFinal = fenced.toBuilder().setWorkflow(fenced.getWorkflow().toBuilder().setFinalGtids("0-1-10")).build();
+    assertThat(policy.decide(withFinal, evidenceAt(views, 100)).reason()).isEqualTo(Reason.CANDIDATE_SAFE);
+    // Async: there is no acknowledgement to deny, and replicas keep collecting the old primary's tail.
+    assertThat(policy.decide(inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, ""), evidenceAt(views, 100)).reason())
+        .isEqualTo(Reason.CANDIDATE_SAFE);
+  }
+
+  @Test
   void asyncGoesLossyLoudlyAfterTheWaitAndSemiSyncNever() {
     Map<String, NodeView> split = nodes(replica("db2", "0-1-10,1-2-5", false), replica("db3", "0-1-11", false));
     ClusterRecord async = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.FENCED, "");

@@ -96,6 +96,15 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
     return killed;
   }
 
+  // ---- replication ----------------------------------------------------------------------------
+
+  @Override
+  public void stopReceiving(Connection c) throws SQLException {
+    // Both flavours accept this syntax (MariaDB 10.5.1+, MySQL 8.0.22+) and answer a server that
+    // is no replica, or whose receiver is stopped, with a note rather than an error.
+    Jdbc.execute(c, "STOP REPLICA IO_THREAD");
+  }
+
   // ---- semi-sync ----------------------------------------------------------------------------
 
   @Override

@@ -141,6 +141,16 @@ public interface SqlDialect {
    */
   GtidState executedGtids(Connection c) throws SQLException;
 
+  /**
+   * Stops only the receiver ({@code STOP REPLICA IO_THREAD}): nothing more arrives from the source,
+   * and this server acknowledges nothing more to it under semi-sync, while the applier goes on
+   * applying what the relay log holds. Returns promptly even when the source is SIGSTOPped: the
+   * server shuts the receiver's socket instead of waiting for the source. The source stays
+   * configured; {@link #replicateFrom} (or a plain start) attaches again. A no-op when the receiver
+   * is stopped or the server is no replica.
+   */
+  void stopReceiving(Connection c) throws SQLException;
+
   /** Stops both replication threads. A no-op when they are stopped or the server is no replica. */
   void stopReplication(Connection c) throws SQLException;
 

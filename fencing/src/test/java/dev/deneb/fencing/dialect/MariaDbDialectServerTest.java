@@ -164,6 +164,33 @@ class MariaDbDialectServerTest {
 
   @Test
   @Order(5)
+  void aReplicaStopsReceivingFromAFrozenSourceAndKeepsApplying() throws Exception {
+    try (Connection p = primaryRoot.open(); Connection r = replicaRoot.open()) {
+      exec(p, "INSERT INTO app.t VALUES (100)");
+      GtidState before = dialect.executedGtids(p);
+      assertThat(dialect.waitForExecuted(r, before, Duration.ofSeconds(10))).isTrue();
+      signal("STOP", primary.pid());
+      try {
+        // The replica's connection times out after 10 s: a STOP that waited for the frozen source
+        // (slave_net_timeout, 60 s) would fail here instead of returning.
+        dialect.stopReceiving(r);
+        ReplicationStatus s = dialect.replicationStatus(r).orElseThrow();
+        assertThat(s.ioThread()).isEqualTo(IoThreadState.STOPPED);
+        assertThat(s.sqlThreadRunning()).as("the applier keeps running").isTrue();
+        dialect.stopReceiving(r); // repeated: a no-op
+      } finally {
+        signal("CONT", primary.pid());
+      }
+      exec(p, "INSERT INTO app.t VALUES (101)");
+      GtidState after = dialect.executedGtids(p);
+      await("the detached replica receives nothing more").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+          .until(() -> !dialect.replicationStatus(r).orElseThrow().received().contains(after));
+      assertThat(dialect.replicationStatus(r).orElseThrow().received()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  @Order(6)
   void stoppingAndForgettingTheSource() throws Exception {
     try (Connection r = replicaRoot.open()) {
       dialect.stopReplication(r);
@@ -176,7 +203,7 @@ class MariaDbDialectServerTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aStoppedServerFailsWithAConnectionErrorWithinTheSocketTimeout() throws Exception {
     DatabaseEndpoint impatient = endpoint(replica, Duration.ofMillis(500));
     try (Connection c = impatient.open()) {

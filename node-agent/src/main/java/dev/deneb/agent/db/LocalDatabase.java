@@ -173,6 +173,16 @@ public final class LocalDatabase implements Closeable {
     }
   }
 
+  /** Stops receiving from the source, keeps applying (a no-op on a server that is no replica). */
+  public void stopReceiving() throws SQLException {
+    try {
+      dialect().stopReceiving(connection());
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
   /** Whether this server replicates from host:port with both threads running (connecting counts). */
   public boolean replicatesFrom(String host, int port) throws SQLException {
     try {
