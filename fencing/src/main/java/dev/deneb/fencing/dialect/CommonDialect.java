@@ -100,10 +100,22 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
 
   @Override
   public void stopReceiving(Connection c) throws SQLException {
+    // A semi-sync receiver that stops first opens a new connection to its source to KILL its dump
+    // thread. A frozen source accepts the TCP connection and never answers, so the STOP waits out
+    // that connection's timeout: MariaDB's rpl_semi_sync_slave_kill_conn_timeout, 5 s by default,
+    // which delayed every failover from a frozen primary by 5 s. One second bounds it (the
+    // variable is in whole seconds; 0 would mean no timeout at all).
+    String kill = semiSyncVariables().killConnectionTimeout();
+    Map<String, String> variables = showGlobal(c, "VARIABLES");
+    if (!kill.isEmpty() && variables.containsKey(kill) && !variables.get(kill).equals(KILL_CONNECTION_TIMEOUT_SECONDS)) {
+      Jdbc.execute(c, "SET GLOBAL " + kill + " = " + KILL_CONNECTION_TIMEOUT_SECONDS);
+    }
     // Both flavours accept this syntax (MariaDB 10.5.1+, MySQL 8.0.22+) and answer a server that
     // is no replica, or whose receiver is stopped, with a note rather than an error.
     Jdbc.execute(c, "STOP REPLICA IO_THREAD");
   }
+
+  private static final String KILL_CONNECTION_TIMEOUT_SECONDS = "1";
 
   // ---- semi-sync ----------------------------------------------------------------------------
 

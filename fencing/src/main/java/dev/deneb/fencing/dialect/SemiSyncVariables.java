@@ -14,6 +14,9 @@ import java.util.Objects;
  *
  * @param builtIn whether both sides always exist (MariaDB 10.3+); false when each side comes with a
  *     plugin that may be absent (MySQL), in which case an absent side counts as off
+ * @param killConnectionTimeout the replica-side setting that bounds the connection a stopping
+ *     receiver opens to its source to kill its dump thread, in seconds; empty where the server has
+ *     none (MySQL)
  */
 record SemiSyncVariables(
     boolean builtIn,
@@ -24,21 +27,22 @@ record SemiSyncVariables(
     String primaryStatus,
     String acknowledged,
     String unacknowledged,
-    String replicaStatus) {
+    String replicaStatus,
+    String killConnectionTimeout) {
 
   /** MariaDB 10.3 and later: built into the server, master/slave names. */
   static final SemiSyncVariables MARIADB = new SemiSyncVariables(true,
       "rpl_semi_sync_master_enabled", "rpl_semi_sync_master_wait_point",
       "rpl_semi_sync_master_timeout", "rpl_semi_sync_slave_enabled",
       "Rpl_semi_sync_master_status", "Rpl_semi_sync_master_yes_tx", "Rpl_semi_sync_master_no_tx",
-      "Rpl_semi_sync_slave_status");
+      "Rpl_semi_sync_slave_status", "rpl_semi_sync_slave_kill_conn_timeout");
 
   /** MySQL 8.0.26 and later with the rpl_semi_sync_source / rpl_semi_sync_replica plugins. */
   static final SemiSyncVariables MYSQL = new SemiSyncVariables(false,
       "rpl_semi_sync_source_enabled", "rpl_semi_sync_source_wait_point",
       "rpl_semi_sync_source_timeout", "rpl_semi_sync_replica_enabled",
       "Rpl_semi_sync_source_status", "Rpl_semi_sync_source_yes_tx", "Rpl_semi_sync_source_no_tx",
-      "Rpl_semi_sync_replica_status");
+      "Rpl_semi_sync_replica_status", "");
 
   /** Both servers take the timeout as an unsigned integer of milliseconds; MySQL's upper bound. */
   static final long MAX_TIMEOUT_MILLIS = 4_294_967_295L;

@@ -144,10 +144,11 @@ public interface SqlDialect {
   /**
    * Stops only the receiver ({@code STOP REPLICA IO_THREAD}): nothing more arrives from the source,
    * and this server acknowledges nothing more to it under semi-sync, while the applier goes on
-   * applying what the relay log holds. Returns promptly even when the source is SIGSTOPped: the
-   * server shuts the receiver's socket instead of waiting for the source. The source stays
-   * configured; {@link #replicateFrom} (or a plain start) attaches again. A no-op when the receiver
-   * is stopped or the server is no replica.
+   * applying what the relay log holds. A stopping semi-sync receiver first connects to its source
+   * to kill its dump thread; against a SIGSTOPped source that takes the connection's timeout, which
+   * MariaDB bounds here to 1 s ({@code rpl_semi_sync_slave_kill_conn_timeout}, left at 1). MySQL has
+   * no such setting (not measured here). The source stays configured; {@link #replicateFrom}
+   * attaches the node again. A no-op when the receiver is stopped or the server is no replica.
    */
   void stopReceiving(Connection c) throws SQLException;
 

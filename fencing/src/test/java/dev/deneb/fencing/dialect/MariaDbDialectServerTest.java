@@ -165,14 +165,17 @@ class MariaDbDialectServerTest {
   @Test
   @Order(5)
   void aReplicaStopsReceivingFromAFrozenSourceAndKeepsApplying() throws Exception {
-    try (Connection p = primaryRoot.open(); Connection r = replicaRoot.open()) {
+    // The replica's connection times out after 3 s: a STOP that waited for the frozen source (the
+    // semi-sync receiver's kill connection, 5 s by default; slave_net_timeout, 60 s) fails here.
+    try (Connection p = primaryRoot.open(); Connection r = endpoint(replica, Duration.ofSeconds(3)).open()) {
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, Duration.ofSeconds(1));
+      dialect.configureSemiSync(r, SemiSyncRole.REPLICA, Duration.ofSeconds(1));
+      await("the replica acknowledges").atMost(Duration.ofSeconds(15)).until(() -> dialect.semiSyncStatus(r).replicaActive());
       exec(p, "INSERT INTO app.t VALUES (100)");
       GtidState before = dialect.executedGtids(p);
-      assertThat(dialect.waitForExecuted(r, before, Duration.ofSeconds(10))).isTrue();
+      assertThat(dialect.waitForExecuted(r, before, Duration.ofSeconds(2))).isTrue();
       signal("STOP", primary.pid());
       try {
-        // The replica's connection times out after 10 s: a STOP that waited for the frozen source
-        // (slave_net_timeout, 60 s) would fail here instead of returning.
         dialect.stopReceiving(r);
         ReplicationStatus s = dialect.replicationStatus(r).orElseThrow();
         assertThat(s.ioThread()).isEqualTo(IoThreadState.STOPPED);
@@ -186,6 +189,7 @@ class MariaDbDialectServerTest {
       await("the detached replica receives nothing more").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
           .until(() -> !dialect.replicationStatus(r).orElseThrow().received().contains(after));
       assertThat(dialect.replicationStatus(r).orElseThrow().received()).isEqualTo(before);
+      dialect.configureSemiSync(p, SemiSyncRole.OFF, Duration.ofSeconds(1));
     }
   }
 

@@ -1,0 +1,105 @@
+package dev.deneb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.deneb.fencing.dialect.DatabaseEndpoint;
+import dev.deneb.sandbox.HaEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The finding of the 30-minute semi-sync Jepsen run (docs/jepsen.md): the primary's host freezes
+ * (agent and mysqld SIGSTOPped) with a client's write in flight; its lease lapses and a replica takes
+ * over. When the old primary resumes it executes that write, and a replica still attached to it
+ * would acknowledge it, so semi-sync would return it to the client as committed although the new
+ * primary never has it (S4). With the replicas detached before the candidate is chosen, no one
+ * acknowledges: the commit waits for the semi-sync timeout, and the resumed agent's fence kills the
+ * session first. The write must never be reported committed.
+ */
+class FrozenPrimaryProcessTest {
+  private static final Duration SETTLE = Duration.ofSeconds(90);
+  private static final long WRITE_ID = 777_000_001L;
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+
+  @Test
+  void aFrozenPrimaryThatResumesAfterAFailoverCannotAcknowledgeItsInFlightWrite() throws Exception {
+    try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withDurability("semi-sync"))) {
+      Probes.awaitReplicatingFrom(env, "db2", "db1");
+      Probes.awaitReplicatingFrom(env, "db3", "db1");
+      // Long enough to outlive the freeze and the failover: the client waits for its answer.
+      DatabaseEndpoint patient = env.appEndpoint("db1").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
+      try (Connection c = patient.open(); Statement s = c.createStatement()) {
+        await().atMost(SETTLE).until(() -> Fixtures.tryWrite(env.appEndpoint("db1")) && semiSyncActive(env, "db1"));
+        env.agent("db1").pause();
+        env.db("db1").pause();
+        long frozeAt = System.nanoTime();
+        CompletableFuture<Integer> inFlight = CompletableFuture.supplyAsync(() -> {
+          try {
+            return s.executeUpdate("INSERT INTO app.writes (id, node, epoch) VALUES (" + WRITE_ID + ", 'db1', 1)");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        });
+        // Resume as soon as the candidate is chosen: the replicas are repointed only after discovery
+        // names the new primary, so until then a replica that had not detached would still be
+        // attached to db1 — the window the 30-minute run found.
+        await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> step(env).map(st -> List.of(
+            "candidate_chosen", "promoted", "discovery_published", "repointed").contains(st))
+            .orElseGet(() -> env.api().primary("orders").filter(p -> p.epoch() == 2).isPresent()));
+        long failedOverMs = (System.nanoTime() - frozeAt) / 1_000_000;
+        String stepAtResume = step(env).orElse("done");
+        // The host resumes as the Jepsen heal does it: mysqld first, then the agent.
+        long resumedAt = System.nanoTime();
+        env.db("db1").resume();
+        env.agent("db1").resume();
+        Throwable outcome = inFlight.handle((rows, error) -> error).get(60, TimeUnit.SECONDS);
+        long answeredMs = (System.nanoTime() - resumedAt) / 1_000_000;
+        assertThat(outcome).as("the write sent to the frozen primary must not be reported committed").isNotNull();
+
+        await().atMost(SETTLE).until(() -> env.api().primary("orders").filter(p -> p.epoch() == 2).isPresent());
+        String next = env.api().primary("orders").orElseThrow().node();
+        String other = List.of("db2", "db3").stream().filter(n -> !n.equals(next)).findFirst().orElseThrow();
+        // Both replicas stopped receiving from db1 before the choice, and the one not chosen
+        // replicates from the new primary once the workflow is done.
+        for (String replica : List.of(next, other)) {
+          assertThat(Files.readString(env.agent(replica).log())).as(replica + "'s agent log")
+              .contains("directive orders/2/detach/" + replica + ": stopped receiving from db1");
+        }
+        Probes.awaitReplicatingFrom(env, other, next);
+        assertThat(Probes.rows(env.appEndpoint(next))).as("the old primary's late write never reaches the new primary")
+            .doesNotContain(WRITE_ID);
+        Fixtures.record("frozen primary (semi-sync): " + next + " chosen " + failedOverMs + " ms after the freeze; db1 resumed at "
+            + stepAtResume + "; its in-flight write failed " + answeredMs + " ms later (" + rootMessage(outcome) + ")");
+      }
+    }
+  }
+
+  /** The step of the workflow in flight, lower-case as the API gives it; empty when none is. */
+  private static java.util.Optional<String> step(HaEnvironment env) throws Exception {
+    var w = env.api().get("/v1/clusters/orders").body().path("workflow");
+    return w.isMissingNode() || w.isNull() ? java.util.Optional.empty() : java.util.Optional.of(w.path("step").asText());
+  }
+
+  private static boolean semiSyncActive(HaEnvironment env, String node) throws SQLException {
+    try (Connection c = env.rootEndpoint(node).open()) {
+      return env.databases().dialect().semiSyncStatus(c).primaryActive();
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}
