@@ -2,6 +2,7 @@ package dev.deneb.agent;
 
 import dev.deneb.agent.config.AgentConfig;
 import dev.deneb.agent.db.LocalDatabase;
+import dev.deneb.agent.directive.Attachment;
 import dev.deneb.agent.fence.FenceRequest;
 import dev.deneb.agent.fence.FencingLadder;
 import dev.deneb.agent.fence.LadderOutcome;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +69,9 @@ public final class Agent implements Closeable {
   private volatile Duration semiSyncTimeout = Duration.ofSeconds(1);
   /** Promote directives waiting for this node to become writable in their epoch, with the members to ack (loop thread). */
   private final java.util.Map<String, PendingPromote> pendingPromotes = new java.util.HashMap<>();
+
+  /** The epoch whose primary a replicate order last attached this node to (fencer thread). */
+  private final Attachment attachment = new Attachment();
 
   private record PendingPromote(Directive directive, java.util.Set<String> vias) {}
   private LeaseAction.Reason lastFenceReason;
@@ -280,6 +285,7 @@ public final class Agent implements Closeable {
           boolean done;
           try {
             detail = replicate(order.getHost(), order.getPort(), order.getSemiSync());
+            attachment.attached(d.getEpoch());
             done = true;
           } catch (SQLException | RuntimeException e) {
             detail = "could not replicate from " + order.getHost() + ":" + order.getPort() + ": " + e.getMessage();
@@ -382,6 +388,11 @@ public final class Agent implements Closeable {
    */
   private DirectiveAck detach(Directive d) {
     DirectiveAck.Builder ack = DirectiveAck.newBuilder().setId(d.getId()).setEpoch(d.getEpoch());
+    Optional<String> late = attachment.lateDetach(d.getEpoch());
+    if (late.isPresent()) {
+      LOG.info("directive {}: {}", d.getId(), late.get());
+      return ack.setDone(true).setDetail(late.get()).build();
+    }
     if (config.replication().isEmpty()) {
       String why = "not detached: no replication account is configured (agent.yaml replication:), so this agent could "
           + "not attach " + config.node() + " to the new primary afterwards";
