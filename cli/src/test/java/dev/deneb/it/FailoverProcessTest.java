@@ -83,8 +83,7 @@ class FailoverProcessTest {
       await().atMost(SETTLE).until(() -> env.api().primary("orders").filter(p -> p.epoch() == 4 && !p.node().equals(third)).isPresent());
       String fourth = env.api().primary("orders").orElseThrow().node();
       // Only once no replica still replicates from it: a returning server's errant write must not leak.
-      await().atMost(SETTLE).until(() -> env.api().get("/v1/clusters/orders").body().path("workflow").isNull()
-          || env.api().get("/v1/clusters/orders").body().path("workflow").isMissingNode());
+      await().atMost(SETTLE).until(() -> Probes.workflowStep(env).isEmpty());
       env.agent(third).kill();
       env.db(third).start();
       String errant;

@@ -55,11 +55,11 @@ class FrozenPrimaryProcessTest {
         // Resume as soon as the candidate is chosen: the replicas are repointed only after discovery
         // names the new primary, so until then a replica that had not detached would still be
         // attached to db1 — the window the 30-minute run found.
-        await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> step(env).map(st -> List.of(
+        await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> Probes.workflowStep(env).map(st -> List.of(
             "candidate_chosen", "promoted", "discovery_published", "repointed").contains(st))
             .orElseGet(() -> env.api().primary("orders").filter(p -> p.epoch() == 2).isPresent()));
         long failedOverMs = (System.nanoTime() - frozeAt) / 1_000_000;
-        String stepAtResume = step(env).orElse("done");
+        String stepAtResume = Probes.workflowStep(env).orElse("done");
         // The host resumes as the Jepsen heal does it: mysqld first, then the agent.
         long resumedAt = System.nanoTime();
         env.db("db1").resume();
@@ -84,12 +84,6 @@ class FrozenPrimaryProcessTest {
             + stepAtResume + "; its in-flight write failed " + answeredMs + " ms later (" + rootMessage(outcome) + ")");
       }
     }
-  }
-
-  /** The step of the workflow in flight, lower-case as the API gives it; empty when none is. */
-  private static java.util.Optional<String> step(HaEnvironment env) throws Exception {
-    var w = env.api().get("/v1/clusters/orders").body().path("workflow");
-    return w.isMissingNode() || w.isNull() ? java.util.Optional.empty() : java.util.Optional.of(w.path("step").asText());
   }
 
   private static boolean semiSyncActive(HaEnvironment env, String node) throws SQLException {

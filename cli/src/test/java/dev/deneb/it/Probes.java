@@ -31,6 +31,12 @@ final class Probes {
     throw new AssertionError("no node " + node);
   }
 
+  /** The step of {@code orders}' workflow in flight, lower-case as the API gives it; empty when none is. */
+  static Optional<String> workflowStep(HaEnvironment env) throws Exception {
+    var w = env.api().get("/v1/clusters/orders").body().path("workflow");
+    return w.isObject() ? Optional.of(w.path("step").asText()) : Optional.empty();
+  }
+
   /** Waits until {@code replica} replicates from {@code primary}'s port with both threads running. */
   static void awaitReplicatingFrom(HaEnvironment env, String replica, String primary) {
     int port = env.db(primary).port();

@@ -104,7 +104,7 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
     // thread. A frozen source accepts the TCP connection and never answers, so the STOP waits out
     // that connection's timeout: MariaDB's rpl_semi_sync_slave_kill_conn_timeout, 5 s by default,
     // which delayed every failover from a frozen primary by 5 s. One second bounds it (the
-    // variable is in whole seconds; 0 would mean no timeout at all).
+    // variable is in whole seconds; 0 is not relied on, as the client library may read it as "none").
     String kill = semiSyncVariables().killConnectionTimeout();
     Map<String, String> variables = showGlobal(c, "VARIABLES");
     if (!kill.isEmpty() && variables.containsKey(kill) && !variables.get(kill).equals(KILL_CONNECTION_TIMEOUT_SECONDS)) {
