@@ -4,7 +4,6 @@ import dev.deneb.controller.agent.AgentGatewayService;
 import dev.deneb.controller.agent.AgentReports;
 import dev.deneb.controller.agent.AgentServer;
 import dev.deneb.controller.agent.AutoBootstrap;
-import dev.deneb.controller.agent.RenewalBatcher;
 import dev.deneb.controller.api.ApiRouter;
 import dev.deneb.controller.api.ApiServer;
 import dev.deneb.controller.config.ControllerConfig;
@@ -16,7 +15,10 @@ import dev.deneb.controller.dns.BuiltInDnsServer;
 import dev.deneb.controller.dns.DiscoveryView;
 import dev.deneb.controller.dns.Rfc2136Backend;
 import dev.deneb.controller.failover.Orchestrator;
-import dev.deneb.controller.failover.RenewalClock;
+import dev.deneb.controller.lease.AppliedCommands;
+import dev.deneb.controller.lease.GrantTable;
+import dev.deneb.controller.lease.GroupLeases;
+import dev.deneb.controller.lease.PeerLeases;
 import dev.deneb.controller.failover.SqlFencer;
 import java.io.Closeable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,27 +50,30 @@ public final class ControllerNode implements Closeable {
       ControllerMetrics metrics = new ControllerMetrics(config.id());
       metrics.bind(member);
       CommandGateway gateway = new CommandGateway(member, config.raft().requestTimeout(), System::currentTimeMillis);
-      // Every member keeps the renewal clock (a follower may become leader) and the reports it receives.
-      RenewalClock renewalClock = new RenewalClock(System::nanoTime);
-      member.stateMachine().addCommandListener((command, result, image) -> renewalClock.applied(command, result));
+      // Every member grants leases from its own applied state (docs/lease.md) and keeps the reports it receives.
+      GrantTable grants = new GrantTable(() -> member.stateMachine().image().state(), System.nanoTime());
+      member.stateMachine().addCommandListener((command, result, image) ->
+          AppliedCommands.cluster(command).ifPresent(name -> grants.applied(name, image.state(), System.nanoTime())));
       AgentReports reports = new AgentReports();
+      int groupSize = config.peers().size();
       if (config.self().agent().isPresent()) {
-        RenewalBatcher batcher = new RenewalBatcher(gateway, config.agents().renewalBatchWindow(),
-            config.agents().maxRenewalsPerEntry(), metrics::recordRenewalEntry);
-        started.add(batcher);
-        AgentGatewayService service = new AgentGatewayService(member, batcher, reports, gateway);
+        AgentGatewayService service = new AgentGatewayService(member, grants, groupSize, System::nanoTime, reports, gateway,
+            metrics.leaseGrantCounters());
         started.add(new AutoBootstrap(member, gateway, reports));
-        metrics.bindAgents(service::connectedAgents);
+        metrics.bindAgents(service::connectedAgents, service::grantsDropped);
         started.add(0, new AgentServer(config.self().agent().get(), service));
       } else {
-        LOG.info("no agent address configured for {}: this member serves no agents", config.id());
+        LOG.info("no agent address configured for {}: this member serves no agents (and grants no leases)", config.id());
       }
+      PeerLeases peerLeases = new PeerLeases(config, System::nanoTime, PEER_POLL, config.raft().requestTimeout());
+      started.add(peerLeases);
+      GroupLeases leases = new GroupLeases(config.id(), groupSize, grants, peerLeases, PEER_WORD_FRESH.toMillis());
       List<DiscoveryBackend> backends = new ArrayList<>();
       for (var r : config.rfc2136()) backends.add(new Rfc2136Backend(r));
       for (var h : config.haproxy()) backends.add(new dev.deneb.controller.discovery.haproxy.HaproxyBackend(h));
       // Post hooks run last, once every other backend names the new primary.
       backends.addAll(config.hooks().postBackends());
-      Orchestrator orchestrator = new Orchestrator(member, gateway, reports, renewalClock, config.failover(), backends,
+      Orchestrator orchestrator = new Orchestrator(member, gateway, reports, leases, config.failover(), backends,
           config.hooks().preHooks(), config.databases().map(SqlFencer::new), metrics, ORCHESTRATOR_TICK, System::nanoTime,
           System::currentTimeMillis);
       orchestrator.start();
@@ -81,7 +86,7 @@ public final class ControllerNode implements Closeable {
         LOG.info("built-in DNS for zone {} on {} (UDP and TCP)", config.dns().get().zone(), config.dns().get().listen());
         started.add(dns);
       }
-      ApiRouter router = new ApiRouter(config, member, gateway, metrics, orchestrator);
+      ApiRouter router = new ApiRouter(config, member, gateway, metrics, orchestrator, grants);
       return new ControllerNode(member, new ApiServer(config.self().http(), config.api().maxRequestBytes(), router, metrics),
           started);
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -96,6 +101,11 @@ public final class ControllerNode implements Closeable {
       throw e;
     }
   }
+
+  /** How often the leader asks the other members about the leases it doubts (docs/lease.md). */
+  private static final java.time.Duration PEER_POLL = java.time.Duration.ofMillis(200);
+  /** An open member's lease word older than this is not used: a few polls. */
+  private static final java.time.Duration PEER_WORD_FRESH = java.time.Duration.ofMillis(1000);
 
   /** How often the leader's orchestrator decides; a fraction of the 500 ms report interval. */
   private static final java.time.Duration ORCHESTRATOR_TICK = java.time.Duration.ofMillis(100);

@@ -10,6 +10,7 @@ import dev.deneb.agent.lease.LeaseAction;
 import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
+import dev.deneb.agent.report.ReportSchedule;
 import dev.deneb.fencing.dialect.SemiSyncRole;
 import dev.deneb.protocol.Directive;
 import dev.deneb.protocol.DirectiveAck;
@@ -56,6 +57,8 @@ public final class Agent implements Closeable {
   private final FencingLadder ladder;
   private final LocalDatabase probeDb;
   private final ControllerLinks links;
+  /** Which probes become reports (prober thread). */
+  private final ReportSchedule schedule;
   private long storedEpoch;
   private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
   private long lastFenceLogNanos;
@@ -82,12 +85,12 @@ public final class Agent implements Closeable {
     this.storedEpoch = epochs.load();
     LeaseSettings settings = new LeaseSettings(Duration.ofSeconds(3), config.lease().drift(), config.lease().fenceLead(),
         config.lease().renewInterval());
-    this.keeper = new LeaseKeeper(config.node(), settings, storedEpoch);
+    this.keeper = new LeaseKeeper(config.node(), settings, storedEpoch, config.controllers().size());
+    this.schedule = new ReportSchedule(config.reportInterval(), config.reportHeartbeat());
     this.fenceDb = new LocalDatabase(config.database(), config.stateDir());
     this.ladder = FencingLadder.forAgent(config, new LocalDatabase(config.database(), config.stateDir()));
     this.probeDb = new LocalDatabase(config.database(), config.stateDir());
-    this.links = new ControllerLinks(config.controllers(), this::hello, new LinkEvents(), timers,
-        config.lease().renewInterval().multipliedBy(2));
+    this.links = new ControllerLinks(config.controllers(), this::hello, new LinkEvents(), timers);
   }
 
   /** Checks the database first, so a wrong DSN or password fails the start with a clear reason. */
@@ -101,10 +104,14 @@ public final class Agent implements Closeable {
     prober.scheduleWithFixedDelay(this::probeAndReport, 0, config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Prober thread: one health report to every connected member, then the loop reconciles it. */
+  /**
+   * Prober thread: probe the database; send the report to every connected member when the schedule
+   * says so (changed, unhealthy, asked for, or the heartbeat); then the loop reconciles it.
+   */
   private void probeAndReport() {
-    HealthReport report = probeDb.probe(System.nanoTime());
-    links.report(report);
+    long now = System.nanoTime();
+    HealthReport report = probeDb.probe(now);
+    schedule.decide(report, now).ifPresent(links::report);
     loop.execute(() -> run(() -> reconcile(report)));
   }
 
@@ -171,7 +178,9 @@ public final class Agent implements Closeable {
   private final class LinkEvents implements ControllerLinks.Listener {
     @Override
     public void welcome(String via, Welcome w) {
+      prober.execute(schedule::connected);
       loop.execute(() -> run(() -> {
+        if (w.getGroupSize() > 0) keeper.updateGroupSize(w.getGroupSize());
         if (w.getLeaseTtlMillis() > 0) {
           keeper.updateSettings(new LeaseSettings(Duration.ofMillis(w.getLeaseTtlMillis()), config.lease().drift(),
               config.lease().fenceLead(), config.lease().renewInterval()));
@@ -183,16 +192,11 @@ public final class Agent implements Closeable {
     }
 
     @Override
-    public void grant(String via, LeaseGrant g) {
+    public void grant(String via, String member, LeaseGrant g) {
       loop.execute(() -> run(() -> {
         boolean accepted = g.getAccepted();
         String why = accepted ? "" : (g.getDetail().isEmpty() ? g.getRefusal().name() : g.getDetail());
-        if (!accepted && !g.getDetail().isEmpty() && g.getRefusal() == dev.deneb.protocol.Refusal.REFUSAL_UNSPECIFIED) {
-          // Not committed (no quorum behind that member): not a refusal, just no lease from it.
-          LOG.debug("renewal {} via {} not committed: {}", g.getRequestId(), via, g.getDetail());
-          return;
-        }
-        act(keeper.onGrant(g.getRequestId(), accepted, g.getEpoch(), why, System.nanoTime()));
+        act(keeper.onGrant(g.getRequestId(), member, accepted, g.getEpoch(), why, System.nanoTime()));
         if (accepted && keeper.writable()) refreshLeaseRow();
       }));
     }
@@ -222,6 +226,7 @@ public final class Agent implements Closeable {
       if (reportRequested.compareAndSet(false, true)) {
         prober.execute(() -> {
           reportRequested.set(false);
+          schedule.requested(System.nanoTime());
           probeAndReport();
         });
       }
@@ -300,6 +305,7 @@ public final class Agent implements Closeable {
         // Report before acknowledging: the leader chooses a candidate from reports once the acks
         // are committed, and this one carries the node's final received and executed positions.
         prober.execute(() -> {
+          schedule.requested(System.nanoTime()); // this report must go out, whatever the schedule
           probeAndReport();
           links.ack(via, answer);
         });
@@ -315,7 +321,7 @@ public final class Agent implements Closeable {
     long now = System.nanoTime();
     for (LeaseAction a : actions) {
       if (a instanceof LeaseAction.Renew r) {
-        if (!links.renew(RenewLease.newBuilder().setRequestId(r.requestId()).setEpoch(r.epoch()).build(), now)) {
+        if (links.renew(RenewLease.newBuilder().setRequestId(r.requestId()).setEpoch(r.epoch()).build()) == 0) {
           LOG.debug("renewal {} for epoch {} not sent: no controller connected", r.requestId(), r.epoch());
         }
       } else if (a instanceof LeaseAction.Fence f) {

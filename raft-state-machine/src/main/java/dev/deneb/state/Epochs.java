@@ -8,7 +8,6 @@ import dev.deneb.protocol.ClusterRecord;
 import dev.deneb.protocol.CommandResult;
 import dev.deneb.protocol.EpochRecord;
 import dev.deneb.protocol.LeaseRenewal;
-import dev.deneb.protocol.NodeRecord;
 import dev.deneb.protocol.Refusal;
 import dev.deneb.protocol.RenewLeases;
 import java.util.Optional;
@@ -68,38 +67,18 @@ final class Epochs {
   }
 
   /**
-   * A batch of renewals. Each is judged alone (DESIGN S3): accepted only for the cluster's current
-   * epoch, from its primary, while no workflow is replacing that primary. A workflow replaces the
-   * primary of the epoch it was begun in until CANDIDATE_CHOSEN; from then on the current epoch names
-   * the new primary, which must be able to take its lease before PROMOTED (DESIGN §3.4). Renewals
-   * change no replicated state — their commit is the proof that a live majority still names this
-   * primary.
+   * Legacy: a batch of renewals from a log written before leases left the log (docs/lease.md). Each
+   * is judged by {@link Leases#judge}; nothing in the replicated state changes.
    */
   static Applied renew(DenebState state, RenewLeases cmd) {
     CommandResult.Builder result = CommandResult.newBuilder().setAccepted(true);
     int accepted = 0;
     for (LeaseRenewal r : cmd.getRenewalsList()) {
-      Refusal refusal = judge(state, r);
+      Refusal refusal = Leases.judge(state, r.getCluster(), r.getNode(), r.getEpoch());
       if (refusal == Refusal.REFUSAL_UNSPECIFIED) accepted++;
       result.addRenewalRefusals(refusal);
     }
     result.setMessage(accepted + " of " + cmd.getRenewalsCount() + " renewals accepted");
     return Applied.unchanged(state, result.build());
-  }
-
-  private static Refusal judge(DenebState state, LeaseRenewal r) {
-    Optional<ClusterRecord> found = state.cluster(r.getCluster());
-    if (found.isEmpty()) return Refusal.UNKNOWN_CLUSTER;
-    ClusterRecord cluster = found.get();
-    if (cluster.getEpoch() == 0) return Refusal.NOT_BOOTSTRAPPED;
-    if (r.getEpoch() < cluster.getEpoch()) return Refusal.STALE_EPOCH;
-    if (r.getEpoch() > cluster.getEpoch()) return Refusal.INVALID_ARGUMENT;
-    if (!cluster.getPrimary().equals(r.getNode())) return Refusal.NOT_PRIMARY;
-    if (cluster.hasWorkflow() && cluster.getWorkflow().getTargetEpoch() > cluster.getEpoch()) {
-      return Refusal.WORKFLOW_IN_FLIGHT;
-    }
-    Optional<NodeRecord> node = Nodes.find(cluster, r.getNode());
-    if (node.isEmpty()) return Refusal.UNKNOWN_NODE;
-    return Refusal.REFUSAL_UNSPECIFIED;
   }
 }

@@ -15,6 +15,10 @@ import dev.deneb.protocol.EpochNotice;
 import dev.deneb.state.DenebState;
 import dev.deneb.state.Directives;
 import dev.deneb.state.Rules;
+import dev.deneb.controller.lease.GrantTable;
+import dev.deneb.controller.metrics.ControllerMetrics;
+import dev.deneb.protocol.Refusal;
+import java.util.function.LongSupplier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -26,25 +30,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent end of a controller member (DESIGN §4): one bidirectional stream per connected agent.
- * The first message names the agent's cluster and node; reports are kept as soft state; lease
- * renewals go into Raft through the {@link RenewalBatcher}, whatever member the agent reached.
+ * The first message names the agent's cluster and node; reports are kept as soft state; each lease
+ * renewal round is granted or refused at once from this member's applied state ({@link GrantTable},
+ * docs/lease.md) — no Raft round trip, no queue, no leader on the path.
+ *
+ * <p>Back-pressure: a grant for an agent whose stream cannot take more (gRPC {@code isReady} false:
+ * a slow or stuck agent) is dropped, not queued — the agent renews again within one interval, and a
+ * late grant would be of less use than none. Directives and epoch notices are always queued.
  */
 public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentGatewayService.class);
 
   private final RaftMember member;
-  private final RenewalBatcher renewals;
+  private final GrantTable grants;
+  private final int groupSize;
+  private final LongSupplier nanos;
   private final AgentReports reports;
+  private final AtomicLong grantsDropped = new AtomicLong();
+  private final ControllerMetrics.GrantCounter counter;
   private final AtomicLong connected = new AtomicLong();
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private final dev.deneb.controller.raft.CommandGateway gateway;
+  private final String memberId;
 
-  public AgentGatewayService(RaftMember member, RenewalBatcher renewals, AgentReports reports,
-      dev.deneb.controller.raft.CommandGateway gateway) {
+  public AgentGatewayService(RaftMember member, GrantTable grants, int groupSize, LongSupplier nanos, AgentReports reports,
+      dev.deneb.controller.raft.CommandGateway gateway, ControllerMetrics.GrantCounter counter) {
+    this.counter = counter;
     this.member = member;
-    this.renewals = renewals;
+    this.grants = grants;
+    this.groupSize = groupSize;
+    this.nanos = nanos;
     this.reports = reports;
     this.gateway = gateway;
+    this.memberId = member.selfId().toString();
     // Directives follow the committed state: after every apply, each stream whose cluster changed is
     // told what its node must do now. Runs on the apply thread: sending only queues on the stream.
     member.stateMachine().addListener(image -> {
@@ -54,6 +72,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
 
   public long connectedAgents() {
     return connected.get();
+  }
+
+  /** Grants not sent because the agent's stream was not ready (a slow agent). */
+  public long grantsDropped() {
+    return grantsDropped.get();
   }
 
   @Override
@@ -100,7 +123,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         return;
       }
       switch (message.getKindCase()) {
-        case REPORT -> reports.record(hello.getCluster(), hello.getNode(), message.getReport(), System.nanoTime(),
+        case REPORT -> reports.record(hello.getCluster(), hello.getNode(), message.getReport(), nanos.getAsLong(),
             member.selfId().toString());
         case RENEW -> renew(message.getRenew());
         case ACK -> {
@@ -159,21 +182,23 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
       Optional<ClusterRecord> c = member.stateMachine().image().state().cluster(hello.getCluster());
       c.ifPresent(cluster -> w.setEpoch(cluster.getEpoch()).setPrimary(cluster.getPrimary())
           .setLeaseTtlMillis(cluster.getSettings().getLeaseTtlMillis()));
-      return w.build();
+      return w.setGroupSize(groupSize).build();
     }
 
+    /** One renewal round, judged from this member's applied state; answered at once. */
     private void renew(RenewLease r) {
-      long ttl = member.stateMachine().image().state().cluster(hello.getCluster())
-          .map(c -> c.getSettings().getLeaseTtlMillis()).orElse(0L);
-      renewals.renew(hello.getCluster(), hello.getNode(), r.getEpoch()).whenComplete((verdict, error) -> {
-        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setRequestId(r.getRequestId()).setTtlMillis(ttl);
-        if (error != null) {
-          grant.setAccepted(false).setDetail("not committed: " + rootMessage(error));
-        } else {
-          grant.setAccepted(verdict.accepted()).setRefusal(verdict.refusal()).setEpoch(verdict.clusterEpoch());
-        }
-        send(ControllerMessage.newBuilder().setGrant(grant).build());
-      });
+      Refusal refusal = grants.grant(hello.getCluster(), hello.getNode(), r.getEpoch(), nanos.getAsLong());
+      counter.record(refusal == Refusal.REFUSAL_UNSPECIFIED);
+      Optional<ClusterRecord> c = member.stateMachine().image().state().cluster(hello.getCluster());
+      LeaseGrant.Builder grant = LeaseGrant.newBuilder().setRequestId(r.getRequestId()).setMember(memberId)
+          .setAccepted(refusal == Refusal.REFUSAL_UNSPECIFIED).setRefusal(refusal)
+          .setEpoch(c.map(ClusterRecord::getEpoch).orElse(0L))
+          .setTtlMillis(c.map(x -> x.getSettings().getLeaseTtlMillis()).orElse(0L));
+      if (!out.isReady()) {
+        grantsDropped.incrementAndGet();
+        return;
+      }
+      send(ControllerMessage.newBuilder().setGrant(grant).build());
     }
 
     private void refuse(String why) {
@@ -219,6 +244,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private void end(String how) {
       streams.remove(this);
       if (hello != null) {
+        reports.streamEnded(hello.getCluster(), hello.getNode());
         connected.decrementAndGet();
         LOG.info("agent {}/{} stream {}", hello.getCluster(), hello.getNode(), how);
         hello = null;
@@ -236,7 +262,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   private void forward(Hello h, dev.deneb.protocol.DirectiveAck ack) {
     String[] parts = ack.getId().split("/");
     if (parts.length < 4 || !FORWARDED_KINDS.contains(parts[2])) return;
-    gateway.submit(dev.deneb.protocol.Command.newBuilder().setRecordAck(dev.deneb.protocol.RecordAck.newBuilder()
+    gateway.submitAgentLane(dev.deneb.protocol.Command.newBuilder().setRecordAck(dev.deneb.protocol.RecordAck.newBuilder()
             .setCluster(h.getCluster()).setNode(h.getNode()).setDirectiveId(ack.getId()).setEpoch(ack.getEpoch())
             .setDone(ack.getDone()).setDetail(ack.getDetail()).setGtids(ack.getGtids())).build())
         .whenComplete((r, e) -> {

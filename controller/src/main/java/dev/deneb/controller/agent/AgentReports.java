@@ -7,12 +7,28 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The newest health report of each node, as this member received it: soft state, never logged
- * (DESIGN §3.3). A new leader re-learns it within one report interval (500 ms by default), because
- * every agent reports to every member it can reach.
+ * (DESIGN §3.3). A new leader re-learns it within one heartbeat, because every agent reports to every
+ * member it can reach.
+ *
+ * <p>Agents send a steady, healthy report only at a slow heartbeat and anything else at once
+ * (node-agent {@code ReportSchedule}); each report promises the next within {@code next_within_millis}.
+ * So a report's age counts from the end of that promise beyond the normal interval, and a promise ends
+ * when the agent's stream to this member ends (a dead agent is not vouched for by its last words).
  */
 public final class AgentReports {
-  /** @param downSinceNanos when the agent began reporting mysqld down without a break; -1 while up */
-  public record Received(HealthReport report, long receivedAtNanos, String via, long downSinceNanos) {}
+  /** The report interval agents use while something changes (and old agents always). */
+  public static final long NORMAL_INTERVAL_MILLIS = 500;
+
+  /**
+   * @param downSinceNanos when the agent began reporting mysqld down without a break; -1 while up
+   * @param promisedExtraNanos how much longer than the normal interval the agent promised to stay quiet
+   */
+  public record Received(HealthReport report, long receivedAtNanos, String via, long downSinceNanos, long promisedExtraNanos) {
+    /** Age on this member's clock, less the agent's promise of silence beyond the normal interval. */
+    public long ageMillis(long nowNanos) {
+      return Math.max(0, nowNanos - receivedAtNanos - promisedExtraNanos) / 1_000_000;
+    }
+  }
 
   private record Key(String cluster, String node) {}
 
@@ -22,8 +38,15 @@ public final class AgentReports {
     latest.compute(new Key(cluster, node), (k, previous) -> {
       long downSince = report.getMysqldUp() ? -1
           : previous != null && previous.downSinceNanos() >= 0 ? previous.downSinceNanos() : nowNanos;
-      return new Received(report, nowNanos, via, downSince);
+      long extra = Math.max(0, report.getNextWithinMillis() - NORMAL_INTERVAL_MILLIS) * 1_000_000;
+      return new Received(report, nowNanos, via, downSince, extra);
     });
+  }
+
+  /** The agent's stream to this member ended: its reports' promises of a later report are void. */
+  void streamEnded(String cluster, String node) {
+    latest.computeIfPresent(new Key(cluster, node), (k, r) ->
+        new Received(r.report(), r.receivedAtNanos(), r.via(), r.downSinceNanos(), 0));
   }
 
   public Optional<Received> latest(String cluster, String node) {

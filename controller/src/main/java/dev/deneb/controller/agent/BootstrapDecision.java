@@ -31,7 +31,7 @@ public final class BootstrapDecision {
     List<String> roots = new ArrayList<>();
     for (NodeRecord n : cluster.getNodesList()) {
       AgentReports.Received r = reports.get(n.getNode());
-      if (r == null || now - r.receivedAtNanos() > maxAge.toNanos()) {
+      if (r == null || r.ageMillis(now) > maxAge.toMillis()) {
         return new Outcome(Optional.empty(), "no recent report from " + n.getNode());
       }
       HealthReport h = r.report();

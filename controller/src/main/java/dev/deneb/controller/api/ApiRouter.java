@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.deneb.controller.config.ControllerConfig;
+import dev.deneb.controller.lease.GrantTable;
 import dev.deneb.protocol.config.Units;
 import dev.deneb.controller.metrics.ControllerMetrics;
 import dev.deneb.controller.raft.CommandGateway;
@@ -58,9 +59,12 @@ public final class ApiRouter {
 
   private final dev.deneb.controller.failover.Orchestrator orchestrator;
 
+  private final GrantTable grants;
+
   public ApiRouter(ControllerConfig config, RaftMember member, CommandGateway gateway, ControllerMetrics metrics,
-      dev.deneb.controller.failover.Orchestrator orchestrator) {
+      dev.deneb.controller.failover.Orchestrator orchestrator, GrantTable grants) {
     this.orchestrator = orchestrator;
+    this.grants = grants;
     this.config = config;
     this.member = member;
     this.gateway = gateway;
@@ -89,6 +93,7 @@ public final class ApiRouter {
     }
     if (parts.size() < 2 || !parts.get(0).equals("v1")) throw notFound(path);
     if (parts.equals(List.of("v1", "controller"))) return only(method, "GET", () -> done(ok(controller())));
+    if (parts.equals(List.of("v1", "internal", "leases"))) return only(method, "POST", () -> done(ok(leaseViews(body))));
     if (!parts.get(1).equals("clusters")) throw notFound(path);
 
     if (parts.size() == 2) {
@@ -133,6 +138,42 @@ public final class ApiRouter {
           .thenCompose(r -> readCluster(cluster, false)).thenApply(c -> ok(Views.cluster(c))));
     }
     throw notFound(path);
+  }
+
+  // ---- lease views, for the leader (docs/lease.md) ----
+
+  /** Most leases one request may ask about. */
+  static final int MAX_LEASES_PER_REQUEST = 100_000;
+
+  /**
+   * {@code POST /v1/internal/leases} with {@code {"leases":[{"cluster","node","epoch"}]}}: this
+   * member's view of each lease, in order. Soft state only; the leader asks about leases it doubts.
+   */
+  private Map<String, Object> leaseViews(byte[] body) {
+    com.fasterxml.jackson.databind.JsonNode leases;
+    try {
+      leases = JSON.readTree(body).path("leases");
+    } catch (java.io.IOException e) {
+      throw new ApiException(400, "INVALID_ARGUMENT", "body is not JSON: " + e.getMessage());
+    }
+    if (!leases.isArray()) throw new ApiException(400, "INVALID_ARGUMENT", "field 'leases' must be an array");
+    if (leases.size() > MAX_LEASES_PER_REQUEST) {
+      throw new ApiException(400, "INVALID_ARGUMENT", "at most " + MAX_LEASES_PER_REQUEST + " leases per request");
+    }
+    long now = System.nanoTime();
+    List<Map<String, Object>> views = new ArrayList<>();
+    for (int i = 0; i < leases.size(); i++) {
+      com.fasterxml.jackson.databind.JsonNode l = leases.get(i);
+      if (!l.path("cluster").isTextual() || !l.path("node").isTextual() || !l.path("epoch").canConvertToLong()
+          || l.path("epoch").asLong() < 0) {
+        throw new ApiException(400, "INVALID_ARGUMENT", "leases[" + i + "] needs a string 'cluster', a string 'node' and an"
+            + " epoch >= 0");
+      }
+      var v = grants.view(new dev.deneb.controller.lease.LeaseKey(l.get("cluster").asText(), l.get("node").asText(),
+          l.get("epoch").asLong()), now);
+      views.add(Map.of("closed", v.closed(), "granted", v.granted(), "silenceMillis", v.silenceMillis()));
+    }
+    return Map.of("member", member.selfId().toString(), "views", views);
   }
 
   // ---- controller ----

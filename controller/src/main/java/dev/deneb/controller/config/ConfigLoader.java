@@ -111,19 +111,17 @@ public final class ConfigLoader {
     long maxRequest = a.positiveLong("maxRequestBytes", 65_536);
     if (maxRequest > 16 << 20) throw new YamlObject.FieldError(a.where("maxRequestBytes"), "must be at most 16MB");
     Duration maxWait = a.duration("maxWait", "60s");
-    YamlObject g = top.object("agents", Set.of("renewalBatchWindow", "maxRenewalsPerEntry"));
-    Duration window = g.duration("renewalBatchWindow", "20ms");
-    if (window.toMillis() < 1 || window.toMillis() > 500) {
-      throw new YamlObject.FieldError(g.where("renewalBatchWindow"), "must be 1ms-500ms (it delays every lease renewal)");
+    if (top.has("agents")) {
+      // Renewals were batched into log entries before leases left the log (docs/lease.md).
+      throw new YamlObject.FieldError("agents", "is no longer used: lease renewals do not go through the Raft log any"
+          + " more (docs/lease.md); remove the section");
     }
-    long maxRenewals = g.positiveLong("maxRenewalsPerEntry", 2000);
-    if (maxRenewals > 100_000) throw new YamlObject.FieldError(g.where("maxRenewalsPerEntry"), "must be at most 100000");
     java.util.Optional<DnsSettings> dns = top.has("dns")
         ? java.util.Optional.of(DnsSettings.parse(top.object("dns", DnsSettings.FIELDS))) : java.util.Optional.empty();
     List<Rfc2136Settings> rfc2136 = top.has("rfc2136")
         ? top.requiredList("rfc2136", Rfc2136Settings.FIELDS).stream().map(Rfc2136Settings::parse).toList() : List.of();
     return new ControllerConfig(id, dataDir, group, List.copyOf(peers), raft, new Api((int) maxRequest, maxWait),
-        new ControllerConfig.Agents(window, (int) maxRenewals), failover(top), dns, rfc2136,
+        failover(top), dns, rfc2136,
         top.has("haproxy") ? top.requiredList("haproxy", HaproxySettings.FIELDS).stream().map(HaproxySettings::parse).toList()
             : List.of(),
         top.has("hooks") ? HookSettings.parse(top.object("hooks", HookSettings.FIELDS)) : HookSettings.NONE,

@@ -15,7 +15,6 @@ public record ControllerConfig(
     List<Peer> peers,
     Raft raft,
     Api api,
-    Agents agents,
     dev.deneb.controller.failover.PolicySettings failover,
     Optional<dev.deneb.controller.dns.DnsSettings> dns,
     List<dev.deneb.controller.dns.Rfc2136Settings> rfc2136,
@@ -37,9 +36,6 @@ public record ControllerConfig(
       long segmentSizeBytes) {}
 
   public record Api(int maxRequestBytes, Duration maxWait) {}
-
-  /** The agent gateway: how long renewals are gathered into one log entry, and its largest size. */
-  public record Agents(Duration renewalBatchWindow, int maxRenewalsPerEntry) {}
 
   public Peer self() {
     return peer(id).orElseThrow();

@@ -54,7 +54,8 @@ public final class FailoverPolicy {
     long stale = settings.reportStaleAfter().toMillis();
     NodeView primary = e.node(c.getPrimary());
     long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
-    String leaseNote = "last accepted renewal " + e.leaseSilenceMillis() + " ms ago (lapse bound " + lapse + " ms)";
+    String leaseNote = "newest lease round a majority can have granted " + e.leaseSilenceMillis() + " ms ago (lapse bound "
+        + lapse + " ms" + (e.leaseDetail().isEmpty() ? "" : "; " + e.leaseDetail()) + ")";
 
     Reason trigger = null;
     String why = null;
@@ -244,7 +245,8 @@ public final class FailoverPolicy {
           w.getFrom() + ": " + sql.last().detail());
     }
     long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
-    boolean lapsed = e.leaseSilenceMillis() > lapse;
+    // Proof, not suspicion: only members that have applied the begin (and so never grant again) count.
+    boolean lapsed = e.leaseRevokedSilenceMillis() > lapse;
     // The agent has not confirmed (within a second, or its lease is gone already): a degraded primary
     // whose mysqld may still be reachable. Fence it ourselves once before relying on the lapse: that
     // also yields its final position, so the candidate catches up and even async loses nothing (§3.3).
@@ -257,11 +259,13 @@ public final class FailoverPolicy {
     }
     if (lapsed) {
       return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", ""), Reason.FENCED_BY_LEASE_LAPSE,
-          w.getFrom() + "'s lease provably lapsed: no accepted renewal for " + e.leaseSilenceMillis() + " ms > " + lapse
-              + " ms; it has fenced itself (or its guard has)");
+          w.getFrom() + "'s lease provably lapsed: a majority of members stopped granting it and granted nothing for "
+              + e.leaseRevokedSilenceMillis() + " ms > " + lapse + " ms; it has fenced itself (or its guard has)"
+              + (e.leaseDetail().isEmpty() ? "" : " [" + e.leaseDetail() + "]"));
     }
     return Decision.none(Reason.AWAITING_FENCE, "waiting for " + w.getFrom() + " to confirm the fence, or for its lease to lapse ("
-        + e.leaseSilenceMillis() + " of " + lapse + " ms)");
+        + e.leaseRevokedSilenceMillis() + " of " + lapse + " ms since a majority of members last granted it"
+        + (e.leaseDetail().isEmpty() ? "" : " [" + e.leaseDetail() + "]") + ")");
   }
 
   private Decision choose(ClusterRecord c, WorkflowRecord w, Evidence e) {

@@ -5,6 +5,9 @@ import dev.deneb.controller.discovery.DiscoveryBackend;
 import dev.deneb.controller.discovery.DiscoveryException;
 import dev.deneb.controller.discovery.Publication;
 import dev.deneb.controller.discovery.hook.CommandHook;
+import dev.deneb.controller.lease.GroupLeases;
+import dev.deneb.controller.lease.LapseRule;
+import dev.deneb.controller.lease.LeaseKey;
 import dev.deneb.controller.metrics.ControllerMetrics;
 import dev.deneb.controller.raft.CommandGateway;
 import dev.deneb.controller.raft.RaftMember;
@@ -45,9 +48,9 @@ import org.slf4j.LoggerFactory;
  * discovery publication. The next tick sees the committed result, so a new leader simply continues
  * from the committed step (S5).
  *
- * <p>What a new leader must re-learn: agent reports (within one report interval, since agents
- * report to every member) and lease silence (counted from the start of its leadership, which only
- * delays a lease-lapse failover by up to one TTL).
+ * <p>What a new leader must re-learn: agent reports (within one heartbeat, since agents report to
+ * every member) and the other members' lease views (within one poll). Its own grants it kept as a
+ * follower: agents renew through every member, so a leader change costs no lease its silence.
  */
 public final class Orchestrator implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
@@ -59,7 +62,7 @@ public final class Orchestrator implements Closeable {
   private final RaftMember member;
   private final CommandGateway gateway;
   private final AgentReports reports;
-  private final RenewalClock renewals;
+  private final GroupLeases leases;
   private final FailoverPolicy policy;
   private final PolicySettings settings;
   private final List<DiscoveryBackend> backends;
@@ -91,14 +94,14 @@ public final class Orchestrator implements Closeable {
   private final Map<String, SqlAttempt> sqlAttempts = new HashMap<>();
   private final Optional<SqlFencer> sqlFencer;
 
-  public Orchestrator(RaftMember member, CommandGateway gateway, AgentReports reports, RenewalClock renewals,
+  public Orchestrator(RaftMember member, CommandGateway gateway, AgentReports reports, GroupLeases leases,
       PolicySettings settings, List<DiscoveryBackend> backends, List<CommandHook> preHooks, Optional<SqlFencer> sqlFencer,
       ControllerMetrics metrics, Duration tick, LongSupplier nanos, LongSupplier wallMillis) {
     this.sqlFencer = sqlFencer;
     this.member = member;
     this.gateway = gateway;
     this.reports = reports;
-    this.renewals = renewals;
+    this.leases = leases;
     this.policy = new FailoverPolicy(settings);
     this.settings = settings;
     this.backends = List.copyOf(backends);
@@ -160,6 +163,7 @@ public final class Orchestrator implements Closeable {
     if (!leading) {
       if (leaderTerm != -1) LOG.info("no longer leader (term {}): orchestrator idle", status.term());
       leaderTerm = -1;
+      leases.want(Set.of());
       for (ClusterRecord c : state.clusters().values()) {
         explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), status.roleName(),
             status.term(), Decision.none(Decision.Reason.PRIMARY_HEALTHY, "this member is not the leader ("
@@ -170,14 +174,17 @@ public final class Orchestrator implements Closeable {
     }
     if (leaderTerm != status.term()) {
       leaderTerm = status.term();
-      renewals.restartAll();
       steps.clear();
       LOG.info("leader in term {}: orchestrating {} cluster(s) from their committed steps", leaderTerm, state.clusters().size());
     }
     Map<String, Long> remaining = new HashMap<>();
     Map<String, Long> lag = new HashMap<>();
+    Set<LeaseKey> doubtful = new HashSet<>();
+    long now = nanos.getAsLong();
     for (ClusterRecord c : state.clusters().values()) {
-      if (c.getEpoch() > 0) renewals.noteEpoch(c.getName(), c.getPrimary(), c.getEpoch());
+      LeaseKey lease = GroupLeases.keyOf(c);
+      // Ask the others only about leases this leader does not see renewed itself (a third of the TTL).
+      if (lease != null && leases.doubtful(c, lease, now, c.getSettings().getLeaseTtlMillis() / 3)) doubtful.add(lease);
       Evidence e = evidence(c, true);
       if (c.getEpoch() > 0) remaining.put(c.getName(), c.getSettings().getLeaseTtlMillis() - e.leaseSilenceMillis());
       e.nodes().forEach((n, v) -> {
@@ -190,6 +197,7 @@ public final class Orchestrator implements Closeable {
       execute(c, d, e);
     }
     explanations.keySet().retainAll(state.clusters().keySet());
+    leases.want(doubtful);
     leaseRemaining = remaining;
     lags = lag;
   }
@@ -203,14 +211,14 @@ public final class Orchestrator implements Closeable {
       Optional<AgentReports.Received> r = reports.latest(c.getName(), n.getNode());
       if (r.isEmpty()) continue;
       var got = r.get();
-      nodes.put(n.getNode(), new NodeView(n.getNode(), got.report(), (now - got.receivedAtNanos()) / 1_000_000,
+      nodes.put(n.getNode(), new NodeView(n.getNode(), got.report(), got.ageMillis(now),
           // Down "for" the span the agent itself kept reporting it, not the time since its last words:
           // a single report (an agent dying with its host) is not a sustained observation (§3.3).
           got.downSinceNanos() < 0 ? -1 : (got.receivedAtNanos() - got.downSinceNanos()) / 1_000_000));
       if (got.report().getExecutedGtids().contains(":")) flavor = GtidFlavor.MYSQL;
     }
-    String leaseHolder = c.hasWorkflow() && c.getEpoch() < c.getWorkflow().getTargetEpoch() ? c.getWorkflow().getFrom() : c.getPrimary();
-    long silence = c.getEpoch() == 0 ? 0 : renewals.silenceMillis(c.getName(), leaseHolder, c.getEpoch());
+    LeaseKey lease = GroupLeases.keyOf(c);
+    LapseRule.LeaseStatus ls = lease == null ? new LapseRule.LeaseStatus(0, 0, false, "") : leases.status(lease, now);
     long stepAge = 0;
     if (c.hasWorkflow() && trackSteps) {
       StepSeen seen = steps.get(c.getName());
@@ -222,19 +230,21 @@ public final class Orchestrator implements Closeable {
     } else if (trackSteps) {
       steps.remove(c.getName());
     }
-    boolean everRenewed = c.getEpoch() > 0 && renewals.everRenewed(c.getName(), leaseHolder, c.getEpoch());
     Evidence.SqlFence sql = Evidence.SqlFence.NONE;
     if (sqlFencer.isPresent()) {
       SqlAttempt a = c.hasWorkflow() ? sqlAttempts.get(c.getName()) : null;
       boolean current = a != null && a.key().equals(c.getWorkflow().getTargetEpoch() + "/" + c.getWorkflow().getFrom());
       sql = new Evidence.SqlFence(true, current ? a.result() : null, current ? (now - a.atNanos()) / 1_000_000 : 0);
     }
-    return new Evidence(Map.copyOf(nodes), silence, everRenewed, stepAge, wallMillis.getAsLong(), flavor, sql);
+    return new Evidence(Map.copyOf(nodes), ls.groupSilenceMillis(), ls.revokedSilenceMillis(), ls.everGranted(), stepAge,
+        wallMillis.getAsLong(), flavor, sql, ls.detail());
   }
 
   private static Map<String, String> summary(ClusterRecord c, Evidence e) {
     Map<String, String> out = new java.util.TreeMap<>();
     out.put("leaseSilenceMillis", Long.toString(e.leaseSilenceMillis()));
+    if (c.hasWorkflow()) out.put("leaseRevokedSilenceMillis", Long.toString(e.leaseRevokedSilenceMillis()));
+    if (!e.leaseDetail().isEmpty()) out.put("leaseGrants", e.leaseDetail());
     if (c.hasWorkflow()) out.put("stepAgeMillis", Long.toString(e.stepAgeMillis()));
     for (NodeRecord n : c.getNodesList()) {
       NodeView v = e.node(n.getNode());
@@ -322,7 +332,7 @@ public final class Orchestrator implements Closeable {
 
   private Optional<CommandResult> commit(Command command) {
     try {
-      return Optional.of(gateway.submit(command).get());
+      return Optional.of(gateway.submitAgentLane(command).get());
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
       return Optional.empty();

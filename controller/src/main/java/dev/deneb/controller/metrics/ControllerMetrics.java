@@ -52,17 +52,30 @@ public final class ControllerMetrics {
         .publishPercentiles(0.5, 0.99).register(registry).record(Duration.ofNanos(nanos));
   }
 
-  /** One committed RenewLeases entry carrying {@code renewals} renewals. */
-  public void recordRenewalEntry(long renewals) {
-    Counter.builder("deneb_renewal_entries_total").description("RenewLeases log entries committed via this member")
-        .register(registry).increment();
-    Counter.builder("deneb_renewals_total").description("Lease renewals committed via this member")
-        .register(registry).increment(renewals);
+  /**
+   * This member's lease grants (docs/lease.md): renewal rounds answered yes and no, and answers
+   * dropped because the agent's stream was not ready. Counters built once: this is the hot path.
+   */
+  public GrantCounter leaseGrantCounters() {
+    Counter granted = Counter.builder("deneb_lease_grants_total").description("Lease renewal rounds this member answered")
+        .tag("result", "granted").register(registry);
+    Counter refused = Counter.builder("deneb_lease_grants_total").description("Lease renewal rounds this member answered")
+        .tag("result", "refused").register(registry);
+    return ok -> (ok ? granted : refused).increment();
   }
 
-  public void bindAgents(java.util.function.LongSupplier connected) {
+  /** Counts one grant answer. */
+  @FunctionalInterface
+  public interface GrantCounter {
+    void record(boolean granted);
+  }
+
+  public void bindAgents(java.util.function.LongSupplier connected, java.util.function.LongSupplier grantsDropped) {
     Gauge.builder("deneb_agents_connected", connected::getAsLong).description("Agent streams open on this member")
         .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("deneb_lease_grants_dropped_total", grantsDropped,
+            s -> s.getAsLong())
+        .description("Lease answers not sent because the agent's stream was not ready (a slow agent)").register(registry);
   }
 
   public void recordRequest(String method, int status) {

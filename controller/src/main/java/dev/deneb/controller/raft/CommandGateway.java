@@ -33,6 +33,15 @@ public final class CommandGateway {
     t.setDaemon(true);
     return t;
   });
+  /**
+   * Agents' acknowledgements and the orchestrator's steps get a lane of their own: a burst of API
+   * writes queued on {@link #writers} must never delay a fence ack or a workflow step behind it.
+   */
+  private final ExecutorService agentLane = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "deneb-raft-agent-lane");
+    t.setDaemon(true);
+    return t;
+  });
 
   public CommandGateway(RaftMember member, Duration timeout, LongSupplier wallClock) {
     this.member = member;
@@ -42,6 +51,15 @@ public final class CommandGateway {
 
   /** Stamps the command with this member's wall time (recorded, never used to decide) and commits it. */
   public CompletableFuture<CommandResult> submit(Command command) {
+    return submit(command, writers);
+  }
+
+  /** As {@link #submit}, on the lane reserved for agents' acknowledgements and the orchestrator. */
+  public CompletableFuture<CommandResult> submitAgentLane(Command command) {
+    return submit(command, agentLane);
+  }
+
+  private CompletableFuture<CommandResult> submit(Command command, ExecutorService lane) {
     Command stamped = command.toBuilder().setAtMillis(wallClock.getAsLong()).build();
     // Blocking calls on a small pool rather than Ratis' ordered async API: one failed request in the
     // ordered sliding window failed every later one on this client until restart (seen after a
@@ -52,7 +70,7 @@ public final class CommandGateway {
           } catch (IOException e) {
             throw new CompletionException(e);
           }
-        }, writers)
+        }, lane)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((reply, error) -> {
           Message m = unwrap(reply, error, "commit " + stamped.getKindCase());

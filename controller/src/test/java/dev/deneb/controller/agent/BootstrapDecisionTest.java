@@ -43,7 +43,7 @@ class BootstrapDecisionTest {
     report("db3", "127.0.0.1:3307", 1);
     assertThat(BootstrapDecision.decide(cluster, reports, 11 * S, MAX_AGE).reason()).contains("no recent report from db3");
 
-    reports.put("db3", new AgentReports.Received(HealthReport.newBuilder().setMysqldUp(false).setError("refused").build(), 10 * S, "c1", 10 * S));
+    reports.put("db3", new AgentReports.Received(HealthReport.newBuilder().setMysqldUp(false).setError("refused").build(), 10 * S, "c1", 10 * S, 0));
     assertThat(BootstrapDecision.decide(cluster, reports, 11 * S, MAX_AGE).reason()).contains("db3 reports its database down");
 
     assertThat(BootstrapDecision.decide(cluster.toBuilder().setEpoch(1).build(), reports, 11 * S, MAX_AGE).primary()).isEmpty();
@@ -51,7 +51,7 @@ class BootstrapDecisionTest {
 
   private void report(String node, String source, long atSeconds) {
     reports.put(node, new AgentReports.Received(HealthReport.newBuilder().setMysqldUp(true).setSource(source).build(),
-        atSeconds * S, "c1", -1));
+        atSeconds * S, "c1", -1, 0));
   }
 
   private static NodeRecord node(String name, int port) {

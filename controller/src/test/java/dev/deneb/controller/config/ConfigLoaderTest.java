@@ -35,16 +35,13 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void agentAddressAndBatchingAreRead() throws Exception {
+  void agentAddressIsRead() throws Exception {
     ControllerConfig c = ConfigLoader.parse("""
         id: c1
         dataDir: /tmp/x
         peers: [{id: c1, raft: "127.0.0.1:9001", http: "127.0.0.1:8001", agent: "127.0.0.1:7001"}]
-        agents: {renewalBatchWindow: 50ms, maxRenewalsPerEntry: 500}
         """, "t.yaml");
     assertThat(c.self().agent()).contains(new HostPort("127.0.0.1", 7001));
-    assertThat(c.agents().renewalBatchWindow()).isEqualTo(Duration.ofMillis(50));
-    assertThat(c.agents().maxRenewalsPerEntry()).isEqualTo(500);
     assertThat(ConfigLoader.parse("id: c2\ndataDir: /tmp/x\n" + PEERS, "t").self().agent()).isEmpty();
   }
 
@@ -85,7 +82,7 @@ class ConfigLoaderTest {
       "not yaml              | 'id: [unclosed'                                           | not valid YAML",
       "empty                 | ''                                                        | the file is empty",
       "agent port reused     | id: c1\\ndataDir: /x\\npeers: [{id: c1, raft: h:1, http: h:2, agent: h:2}] | peers[0].agent: h:2 is used twice",
-      "batch window too long | id: c1\\ndataDir: /x\\nPEERS\\nagents: {renewalBatchWindow: 2s} | agents.renewalBatchWindow: must be 1ms-500ms",
+      "renewal batching gone | id: c1\\ndataDir: /x\\nPEERS\\nagents: {renewalBatchWindow: 2s} | agents: is no longer used",
   })
   void invalidConfigNamesTheField(String name, String yaml, String expected) {
     String text = yaml.replace("\\n", "\n").replace("PEERS", PEERS);

@@ -15,6 +15,7 @@ public record AgentConfig(
     Path stateDir,
     Lease lease,
     Duration reportInterval,
+    Duration reportHeartbeat,
     Fencing fencing,
     Optional<Replication> replication) {
 

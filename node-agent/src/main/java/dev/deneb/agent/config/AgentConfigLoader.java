@@ -56,7 +56,7 @@ public final class AgentConfigLoader {
     if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException("config " + name + ": the file is empty");
     try {
       return build(new YamlObject(root, "", Set.of("cluster", "node", "controllers", "database", "stateDir", "lease",
-          "reportInterval", "fencing", "replication")), env, readSecret);
+          "reportInterval", "reportHeartbeat", "fencing", "replication")), env, readSecret);
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -103,9 +103,13 @@ public final class AgentConfigLoader {
     Path stateDir = Path.of(top.requiredString("stateDir"));
     Duration report = top.duration("reportInterval", "500ms");
     if (report.toMillis() < 10) throw new YamlObject.FieldError("reportInterval", "must be at least 10ms");
+    Duration heartbeat = top.duration("reportHeartbeat", "2s");
+    if (heartbeat.compareTo(report) < 0 || heartbeat.toSeconds() > 60) {
+      throw new YamlObject.FieldError("reportHeartbeat", "must be between reportInterval (" + report.toMillis() + "ms) and 60s");
+    }
     return new AgentConfig(cluster, node, List.copyOf(controllers),
         new AgentConfig.Database(address, user, password, connect, socket, Optional.ofNullable(pidFile)), stateDir,
-        new AgentConfig.Lease(renew, fenceLead, drift), report, fencing(top), replication(top, env, readSecret));
+        new AgentConfig.Lease(renew, fenceLead, drift), report, heartbeat, fencing(top), replication(top, env, readSecret));
   }
 
   /** The optional {@code replication:} section: the account replicas use to reach their source. */

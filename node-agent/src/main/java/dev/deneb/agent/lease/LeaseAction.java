@@ -18,7 +18,10 @@ public sealed interface LeaseAction {
 
   Reason reason();
 
-  /** Send {@code RenewLease(requestId, epoch)} now; the keeper already noted the send time. */
+  /**
+   * Send the round {@code RenewLease(requestId, epoch)} to every connected member now; the keeper
+   * already noted the send time.
+   */
   record Renew(long requestId, long epoch, Reason reason) implements LeaseAction {}
 
   /** Make the database refuse writes now: read-only, then kill client sessions. */

@@ -7,13 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The primary agent's lease, as a pure state machine on the agent's monotonic clock (DESIGN §3.2).
- * No clock, no I/O: every input carries {@code now} (nanoseconds from {@code System.nanoTime()} in
- * production, a counter in tests), and outputs are {@link LeaseAction}s for the I/O side.
+ * The primary agent's lease, as a pure state machine on the agent's monotonic clock (DESIGN §3.2,
+ * §3.9; docs/lease.md). No clock, no I/O: every input carries {@code now} (nanoseconds from
+ * {@code System.nanoTime()} in production, a counter in tests), and outputs are {@link LeaseAction}s
+ * for the I/O side.
+ *
+ * <p>Quorum leases: each renewal round (one request id, one send time {@code s}) goes to every
+ * controller member; each member grants or refuses it from its own applied state. The lease runs to
+ * {@code s + ttl·(1-ρ)} once a majority of the group's members granted that round — no single
+ * member, the leader included, is on the path.
  *
  * <p>Safety rule, checked by the tests: the keeper never leaves the database writable at a time
- * {@code t ≥ s + ttl·(1-ρ) - fenceLead}, where {@code s} is the send time of the newest accepted
- * renewal; and it never asks for writes for an epoch below the highest it has seen (S3).
+ * {@code t ≥ s + ttl·(1-ρ) - fenceLead}, where {@code s} is the send time of the newest round a
+ * majority granted; and it never asks for writes for an epoch below the highest it has seen (S3).
  *
  * <p>Not thread-safe: the agent calls it from one thread.
  */
@@ -39,12 +45,34 @@ public final class LeaseKeeper {
   private long nextRequestId;
   private final Map<Long, Sent> inFlight = new HashMap<>();
 
-  private record Sent(long epoch, long at) {}
+  /** Voting members of the controller group; a round needs grants from a majority of them. */
+  private int groupSize;
 
-  public LeaseKeeper(String node, LeaseSettings settings, long highestEpochSeen) {
+  /** One round: its epoch, its send time, and the distinct members that granted it so far. */
+  private record Sent(long epoch, long at, java.util.Set<String> grantedBy) {}
+
+  /**
+   * @param groupSize the controller members this agent is configured with; raised (never lowered) by
+   *     {@link #updateGroupSize} when a member says the group is larger
+   */
+  public LeaseKeeper(String node, LeaseSettings settings, long highestEpochSeen, int groupSize) {
+    if (groupSize < 1) throw new IllegalArgumentException("groupSize " + groupSize + " must be at least 1");
     this.node = node;
     this.settings = settings;
     this.highestEpochSeen = highestEpochSeen;
+    this.groupSize = groupSize;
+  }
+
+  /**
+   * A member said the group has {@code size} voting members. Only ever raised: a majority of a
+   * larger group is never smaller than one of a smaller group, so raising is the safe direction.
+   */
+  public void updateGroupSize(int size) {
+    groupSize = Math.max(groupSize, size);
+  }
+
+  public int majority() {
+    return groupSize / 2 + 1;
   }
 
   public long highestEpochSeen() {
@@ -105,12 +133,17 @@ public final class LeaseKeeper {
   }
 
   /**
-   * An answer to a renewal. Accepted: the lease runs to {@code sent + ttl·(1-ρ)} (never shortened by
-   * an older answer arriving late). Refused: the claim ends now and the database is fenced.
+   * One member's answer to a round. Once a majority of distinct members granted the round, the lease
+   * runs to {@code sent + ttl·(1-ρ)} (never shortened by an older round completing late). A refusal
+   * from a member at the round's epoch (a workflow is replacing this primary) ends the claim now and
+   * fences; a refusal from a member that has not applied the round's epoch yet is only no grant.
+   *
+   * @param member the answering member's id (a round counts each member once)
+   * @param epoch the cluster's epoch as that member has applied it
    */
-  public List<LeaseAction> onGrant(long requestId, boolean accepted, long epoch, String refusal, long now) {
-    Sent sent = inFlight.remove(requestId);
-    if (sent == null) return tick(now); // an answer to a request from before an epoch change
+  public List<LeaseAction> onGrant(long requestId, String member, boolean accepted, long epoch, String refusal, long now) {
+    Sent sent = inFlight.get(requestId);
+    if (sent == null) return tick(now); // an answer to a round from before an epoch change, or long gone
     if (epoch > highestEpochSeen) {
       // The controller knows a newer epoch than this agent: whatever it says, this claim is over.
       highestEpochSeen = epoch;
@@ -120,11 +153,15 @@ public final class LeaseKeeper {
     }
     if (sent.epoch() != primaryEpoch) return tick(now);
     if (!accepted) {
+      if (epoch < sent.epoch()) return tick(now); // that member lags behind the epoch: no grant, no verdict
+      inFlight.clear();
       primaryEpoch = 0;
       leaseUntil = NEVER;
-      return fenceIfWritable(Reason.RENEWAL_REFUSED, "renewal for epoch " + sent.epoch() + " refused: " + refusal, now);
+      return fenceIfWritable(Reason.RENEWAL_REFUSED, "renewal for epoch " + sent.epoch() + " refused by " + member + ": "
+          + refusal, now);
     }
-    leaseUntil = Math.max(leaseUntil, sent.at() + settings.validNanos());
+    sent.grantedBy().add(member);
+    if (sent.grantedBy().size() >= majority()) leaseUntil = Math.max(leaseUntil, sent.at() + settings.validNanos());
     return tick(now);
   }
 
@@ -154,7 +191,7 @@ public final class LeaseKeeper {
     }
     if (lastRenewSent == NEVER || now - lastRenewSent >= settings.renewInterval().toNanos()) {
       long id = ++nextRequestId;
-      inFlight.put(id, new Sent(primaryEpoch, now));
+      inFlight.put(id, new Sent(primaryEpoch, now, new java.util.HashSet<>()));
       lastRenewSent = now;
       actions.add(new LeaseAction.Renew(id, primaryEpoch, Reason.RENEW_DUE));
     }

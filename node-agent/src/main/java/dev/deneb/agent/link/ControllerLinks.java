@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's streams to every controller member it is configured with (DESIGN §4). Each link
- * reconnects on its own; a renewal goes through the link that answered most recently, and moves to
- * the next one when its link stops answering — so an agent that reaches any member keeps its lease.
- * Health reports go to every connected member.
+ * reconnects on its own. Every renewal round and every health report goes to every connected member
+ * (quorum leases, docs/lease.md): the lease holds while a majority of members grant, whichever they are.
+ *
+ * <p>Back-pressure: a link whose stream cannot take more (gRPC {@code isReady} false: a slow or stuck
+ * member) is skipped for renewals and reports rather than queued to, so it never delays the others;
+ * the next round or report goes to it again once it is ready.
  *
  * <p>Callbacks to the {@link Listener} arrive on gRPC threads; the agent hands them to its loop.
  */
@@ -40,7 +43,8 @@ public final class ControllerLinks implements Closeable {
   public interface Listener {
     void welcome(String via, Welcome welcome);
 
-    void grant(String via, LeaseGrant grant);
+    /** @param member the id of the member that answered (from the grant, else from its welcome) */
+    void grant(String via, String member, LeaseGrant grant);
 
     void refused(String via, String why);
 
@@ -56,19 +60,12 @@ public final class ControllerLinks implements Closeable {
   private final Supplier<Hello> hello;
   private final Listener listener;
   private final ScheduledExecutorService timers;
-  private final long unansweredNanos;
   private volatile boolean closed;
-  private int preferred;
 
-  /**
-   * @param unanswered a link that has left a renewal unanswered this long is passed over
-   */
-  public ControllerLinks(List<HostPort> members, Supplier<Hello> hello, Listener listener,
-      ScheduledExecutorService timers, java.time.Duration unanswered) {
+  public ControllerLinks(List<HostPort> members, Supplier<Hello> hello, Listener listener, ScheduledExecutorService timers) {
     this.hello = hello;
     this.listener = listener;
     this.timers = timers;
-    this.unansweredNanos = unanswered.toNanos();
     for (HostPort m : members) links.add(new Link(m));
   }
 
@@ -80,26 +77,17 @@ public final class ControllerLinks implements Closeable {
     return (int) links.stream().filter(l -> l.welcomed).count();
   }
 
-  /** Sends through one healthy link; false when no link is connected. */
-  public synchronized boolean renew(RenewLease renewal, long nowNanos) {
-    for (int i = 0; i < links.size(); i++) {
-      Link l = links.get((preferred + i) % links.size());
-      if (l.welcomed && !l.stalled(nowNanos)) {
-        preferred = (preferred + i) % links.size();
-        l.send(AgentMessage.newBuilder().setRenew(renewal).build(), nowNanos);
-        return true;
+  /** Sends one renewal round to every connected member that can take it; returns how many. */
+  public int renew(RenewLease renewal) {
+    AgentMessage m = AgentMessage.newBuilder().setRenew(renewal).build();
+    int sent = 0;
+    for (Link l : links) {
+      if (l.welcomed && l.ready()) {
+        l.send(m);
+        sent++;
       }
     }
-    // Every link is stalled or down: try the next one anyway, so a recovered member is found.
-    for (int i = 1; i <= links.size(); i++) {
-      Link l = links.get((preferred + i) % links.size());
-      if (l.welcomed) {
-        preferred = (preferred + i) % links.size();
-        l.send(AgentMessage.newBuilder().setRenew(renewal).build(), nowNanos);
-        return true;
-      }
-    }
-    return false;
+    return sent;
   }
 
   /** Acknowledges a directive on the link it came from (any connected one if that link is gone). */
@@ -107,22 +95,29 @@ public final class ControllerLinks implements Closeable {
     AgentMessage m = AgentMessage.newBuilder().setAck(ack).build();
     for (Link l : links) {
       if (l.welcomed && l.address.toString().equals(via)) {
-        l.send(m, -1);
+        l.send(m);
         return;
       }
     }
     for (Link l : links) {
       if (l.welcomed) {
-        l.send(m, -1);
+        l.send(m);
         return;
       }
     }
   }
 
-  public void report(HealthReport report) {
+  /** Sends a health report to every connected member that can take it; returns how many. */
+  public int report(HealthReport report) {
+    AgentMessage m = AgentMessage.newBuilder().setReport(report).build();
+    int sent = 0;
     for (Link l : links) {
-      if (l.welcomed) l.send(AgentMessage.newBuilder().setReport(report).build(), -1);
+      if (l.welcomed && l.ready()) {
+        l.send(m);
+        sent++;
+      }
     }
+    return sent;
   }
 
   @Override
@@ -131,13 +126,13 @@ public final class ControllerLinks implements Closeable {
     for (Link l : links) l.shutdown();
   }
 
-  /** One member: its channel, the current stream, and whether renewals sent on it are answered. */
+  /** One member: its channel, the current stream, and the member id its welcome gave. */
   private final class Link implements StreamObserver<ControllerMessage> {
     final HostPort address;
     final ManagedChannel channel;
     volatile StreamObserver<AgentMessage> up;
     volatile boolean welcomed;
-    volatile long oldestUnansweredAt = -1;
+    volatile String memberId = "";
     long backoffMs = RECONNECT_MIN_MS;
 
     Link(HostPort address) {
@@ -151,7 +146,6 @@ public final class ControllerLinks implements Closeable {
     void connect() {
       if (closed) return;
       welcomed = false;
-      oldestUnansweredAt = -1;
       StreamObserver<AgentMessage> stream = AgentGatewayGrpc.newStub(channel).connect(this);
       up = stream;
       synchronized (this) {
@@ -159,13 +153,13 @@ public final class ControllerLinks implements Closeable {
       }
     }
 
-    boolean stalled(long now) {
-      long since = oldestUnansweredAt;
-      return since >= 0 && now - since > unansweredNanos;
+    /** Whether the stream can take a message without queueing (gRPC flow control). */
+    boolean ready() {
+      StreamObserver<AgentMessage> u = up;
+      return !(u instanceof io.grpc.stub.ClientCallStreamObserver<AgentMessage> c) || c.isReady();
     }
 
-    synchronized void send(AgentMessage m, long now) {
-      if (now >= 0 && oldestUnansweredAt < 0) oldestUnansweredAt = now;
+    synchronized void send(AgentMessage m) {
       try {
         up.onNext(m);
       } catch (RuntimeException e) {
@@ -177,14 +171,14 @@ public final class ControllerLinks implements Closeable {
     public void onNext(ControllerMessage m) {
       switch (m.getKindCase()) {
         case WELCOME -> {
+          memberId = m.getWelcome().getMember();
           welcomed = true;
           backoffMs = RECONNECT_MIN_MS;
           listener.welcome(address.toString(), m.getWelcome());
         }
-        case GRANT -> {
-          oldestUnansweredAt = -1;
-          listener.grant(address.toString(), m.getGrant());
-        }
+        // A member that names no id counts by its address: two links never count as one by accident.
+        case GRANT -> listener.grant(address.toString(), !m.getGrant().getMember().isEmpty() ? m.getGrant().getMember()
+            : memberId.isEmpty() ? address.toString() : memberId, m.getGrant());
         case ERROR -> listener.refused(address.toString(), m.getError().getMessage());
         case DIRECTIVE -> listener.directive(address.toString(), m.getDirective());
         case EPOCH -> listener.epoch(address.toString(), m.getEpoch());

@@ -29,7 +29,7 @@ class LeaseKeeperPropertyTest {
   void neverWritableWithoutAValidLease(@ForAll long seed, @ForAll @IntRange(min = 50, max = 400) int steps) {
     Random rnd = new Random(seed);
     LeaseSettings s = LeaseSettings.DEFAULTS;
-    LeaseKeeper keeper = new LeaseKeeper("db1", s, 0);
+    LeaseKeeper keeper = new LeaseKeeper("db1", s, 0, 1);
     long now = 0;
     long epoch = 1;
     String primary = "db1";
@@ -67,7 +67,7 @@ class LeaseKeeperPropertyTest {
         Outstanding o = outstanding.remove(rnd.nextInt(outstanding.size()));
         boolean accept = rnd.nextInt(8) != 0 && o.epoch() == epoch && primary.equals("db1");
         if (accept) newestAcceptedSend.merge(o.epoch(), o.sentAt(), Math::max);
-        actions = keeper.onGrant(o.id(), accept, o.epoch(), accept ? "" : "STALE_EPOCH", now);
+        actions = keeper.onGrant(o.id(), "c1", accept, o.epoch(), accept ? "" : "STALE_EPOCH", now);
       } else {
         // A new epoch, naming this node or another; sometimes a stale repeat of an old one.
         if (rnd.nextInt(4) == 0 && epoch > 1) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class LeaseKeeperTest {
   static final long MS = 1_000_000;
   final LeaseSettings settings = LeaseSettings.DEFAULTS; // ttl 3 s, ρ 1%, fenceLead 500 ms, renew 500 ms
-  final LeaseKeeper keeper = new LeaseKeeper("db1", settings, 0);
+  final LeaseKeeper keeper = new LeaseKeeper("db1", settings, 0, 1);
 
   @Test
   void aPrimaryRenewsAndBecomesWritableOnlyOnceARenewalIsAccepted() {
@@ -23,7 +23,7 @@ class LeaseKeeperTest {
     Renew r = (Renew) first.get(0);
     assertThat(r.epoch()).isEqualTo(4);
 
-    List<LeaseAction> granted = keeper.onGrant(r.requestId(), true, 4, "", 30 * MS);
+    List<LeaseAction> granted = keeper.onGrant(r.requestId(), "c1", true, 4, "", 30 * MS);
     assertThat(granted).containsExactly(new Unfence(4, Reason.LEASE_HELD));
     assertThat(keeper.writable()).isTrue();
     // The lease is measured from the send time (0), not the answer (30 ms): 2970 ms.
@@ -33,7 +33,7 @@ class LeaseKeeperTest {
   @Test
   void withoutAnswersItFencesFenceLeadBeforeTheLeaseEnds() {
     Renew r = (Renew) keeper.onCommittedEpoch(1, "db1", 0).get(0);
-    keeper.onGrant(r.requestId(), true, 1, "", 10 * MS);
+    keeper.onGrant(r.requestId(), "c1", true, 1, "", 10 * MS);
     // Renewals keep being sent but never answered (the link to every controller is cut).
     long fencedAt = -1;
     for (long t = 20 * MS; t < 4000 * MS; t += 10 * MS) {
@@ -53,9 +53,9 @@ class LeaseKeeperTest {
   @Test
   void aRefusedRenewalFencesAtOnce() {
     Renew r1 = (Renew) keeper.onCommittedEpoch(2, "db1", 0).get(0);
-    keeper.onGrant(r1.requestId(), true, 2, "", 5 * MS);
+    keeper.onGrant(r1.requestId(), "c1", true, 2, "", 5 * MS);
     Renew r2 = (Renew) keeper.tick(500 * MS).get(0);
-    List<LeaseAction> refused = keeper.onGrant(r2.requestId(), false, 2, "WORKFLOW_IN_FLIGHT", 520 * MS);
+    List<LeaseAction> refused = keeper.onGrant(r2.requestId(), "c1", false, 2, "WORKFLOW_IN_FLIGHT", 520 * MS);
     assertThat(refused).singleElement().isInstanceOfSatisfying(Fence.class,
         f -> assertThat(f.reason()).isEqualTo(Reason.RENEWAL_REFUSED));
     assertThat(keeper.tick(1000 * MS)).isEmpty(); // no more renewals for a refused claim
@@ -64,7 +64,7 @@ class LeaseKeeperTest {
   @Test
   void aNewerEpochNamingAnotherNodeFencesAndStaleEpochsAreIgnored() {
     Renew r = (Renew) keeper.onCommittedEpoch(3, "db1", 0).get(0);
-    keeper.onGrant(r.requestId(), true, 3, "", 5 * MS);
+    keeper.onGrant(r.requestId(), "c1", true, 3, "", 5 * MS);
     assertThat(keeper.onCommittedEpoch(4, "db2", 100 * MS)).singleElement().isInstanceOf(Fence.class);
     // S3: an order from epoch 3 after epoch 4 was seen changes nothing.
     assertThat(keeper.onCommittedEpoch(3, "db1", 200 * MS)).isEmpty();
@@ -78,11 +78,11 @@ class LeaseKeeperTest {
     // Found by the property test (seed 2491): a stale epoch notice arriving after the fence point
     // returned nothing, leaving the keeper's writable flag stale until the next tick.
     Renew r = (Renew) keeper.onCommittedEpoch(2, "db1", 0).get(0);
-    keeper.onGrant(r.requestId(), true, 2, "", 8 * MS);
+    keeper.onGrant(r.requestId(), "c1", true, 2, "", 8 * MS);
     keeper.onCommittedEpoch(3, "db2", 100 * MS); // fences (not primary) ...
-    LeaseKeeper k2 = new LeaseKeeper("db1", settings, 0);
+    LeaseKeeper k2 = new LeaseKeeper("db1", settings, 0, 1);
     Renew r2 = (Renew) k2.onCommittedEpoch(2, "db1", 0).get(0);
-    k2.onGrant(r2.requestId(), true, 2, "", 8 * MS);
+    k2.onGrant(r2.requestId(), "c1", true, 2, "", 8 * MS);
     k2.onCommittedEpoch(1, "db1", 2471 * MS); // a stale notice after s + ttl(1-ρ) - fenceLead = 2470 ms
     assertThat(k2.writable()).isFalse();
   }
@@ -90,7 +90,7 @@ class LeaseKeeperTest {
   @Test
   void aFailedActionIsDecidedAgainAtTheNextTick() {
     Renew r = (Renew) keeper.onCommittedEpoch(1, "db1", 0).get(0);
-    Unfence u = (Unfence) keeper.onGrant(r.requestId(), true, 1, "", 5 * MS).get(0);
+    Unfence u = (Unfence) keeper.onGrant(r.requestId(), "c1", true, 1, "", 5 * MS).get(0);
     keeper.actionFailed(u); // e.g. the guard killed the agent's session under it
     assertThat(keeper.tick(10 * MS)).contains(new Unfence(1, Reason.LEASE_HELD));
     assertThat(keeper.tick(20 * MS)).noneMatch(a -> a instanceof Unfence); // once per failure
@@ -105,7 +105,7 @@ class LeaseKeeperTest {
 
   @Test
   void aRestartedAgentResumesTheLeaseItsRowRecordsAndNoMore() {
-    LeaseKeeper restarted = new LeaseKeeper("db1", settings, 4);
+    LeaseKeeper restarted = new LeaseKeeper("db1", settings, 4, 1);
     assertThat(restarted.resume(3, 2000 * MS, 0)).as("below the highest epoch seen").isFalse();
     assertThat(restarted.resume(4, 400 * MS, 0)).as("less than fenceLead left").isFalse();
     assertThat(restarted.resume(4, 2000 * MS, 0)).isTrue();
@@ -120,7 +120,7 @@ class LeaseKeeperTest {
     Renew old = (Renew) keeper.onCommittedEpoch(5, "db1", 0).get(0);
     keeper.onCommittedEpoch(6, "db2", 10 * MS);
     keeper.onCommittedEpoch(7, "db1", 20 * MS);
-    List<LeaseAction> late = keeper.onGrant(old.requestId(), true, 5, "", 30 * MS);
+    List<LeaseAction> late = keeper.onGrant(old.requestId(), "c1", true, 5, "", 30 * MS);
     assertThat(late).noneMatch(a -> a instanceof Unfence);
     assertThat(keeper.writable()).isFalse();
   }
@@ -130,5 +130,60 @@ class LeaseKeeperTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() ->
             new LeaseSettings(Duration.ofMillis(900), 0.01, Duration.ofMillis(500), Duration.ofMillis(500)))
         .hasMessageContaining("leaves no time to renew");
+  }
+
+  // ---- quorum leases (docs/lease.md) ----
+
+  final LeaseKeeper three = new LeaseKeeper("db1", settings, 0, 3);
+
+  @Test
+  void aRoundHoldsTheLeaseOnlyOnceAMajorityOfDistinctMembersGrantedIt() {
+    Renew r = (Renew) three.onCommittedEpoch(4, "db1", 0).get(0);
+    assertThat(three.onGrant(r.requestId(), "c1", true, 4, "", 10 * MS)).isEmpty();
+    // The same member again (two links to one member) is still one grant.
+    assertThat(three.onGrant(r.requestId(), "c1", true, 4, "", 12 * MS)).isEmpty();
+    assertThat(three.writable()).isFalse();
+    assertThat(three.onGrant(r.requestId(), "c3", true, 4, "", 20 * MS)).containsExactly(new Unfence(4, Reason.LEASE_HELD));
+    // Measured from the round's send time (0), however late the majority completed.
+    assertThat(three.remainingNanos(20 * MS)).isEqualTo(2970 * MS - 20 * MS);
+  }
+
+  @Test
+  void aRoundGrantedByAMinorityNeverExtendsTheLease() {
+    Renew first = (Renew) three.onCommittedEpoch(4, "db1", 0).get(0);
+    three.onGrant(first.requestId(), "c1", true, 4, "", 5 * MS);
+    three.onGrant(first.requestId(), "c2", true, 4, "", 5 * MS);
+    // From here on only c1 answers (the agent is cut off from c2 and c3): the lease ends with round 0.
+    long fencedAt = -1;
+    for (long t = 10 * MS; t < 4000 * MS && fencedAt < 0; t += 10 * MS) {
+      for (LeaseAction a : three.tick(t)) {
+        if (a instanceof Renew next) three.onGrant(next.requestId(), "c1", true, 4, "", t + MS);
+        if (a instanceof Fence f) fencedAt = t;
+      }
+    }
+    assertThat(fencedAt).isEqualTo(2470 * MS);
+  }
+
+  @Test
+  void aRefusalFromAMemberThatHasNotAppliedTheEpochIsNoVerdict() {
+    Renew r = (Renew) three.onCommittedEpoch(7, "db1", 0).get(0);
+    three.onGrant(r.requestId(), "c1", true, 7, "", 5 * MS);
+    three.onGrant(r.requestId(), "c2", true, 7, "", 5 * MS);
+    assertThat(three.writable()).isTrue();
+    Renew next = (Renew) three.tick(500 * MS).get(0);
+    // c3 lags at epoch 6: it cannot grant epoch 7 yet, and that says nothing about this primary.
+    assertThat(three.onGrant(next.requestId(), "c3", false, 6, "INVALID_ARGUMENT", 505 * MS)).isEmpty();
+    assertThat(three.writable()).isTrue();
+    // A member at epoch 7 that refuses has applied a workflow replacing this primary: fence at once.
+    assertThat(three.onGrant(next.requestId(), "c2", false, 7, "WORKFLOW_IN_FLIGHT", 510 * MS)).singleElement()
+        .isInstanceOfSatisfying(Fence.class, f -> assertThat(f.reason()).isEqualTo(Reason.RENEWAL_REFUSED));
+  }
+
+  @Test
+  void aLargerGroupAnnouncedByAMemberRaisesTheMajorityAndASmallerOneDoesNotLowerIt() {
+    three.updateGroupSize(5);
+    assertThat(three.majority()).isEqualTo(3);
+    three.updateGroupSize(1);
+    assertThat(three.majority()).isEqualTo(3);
   }
 }

@@ -1,0 +1,81 @@
+package dev.deneb.controller.lease;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * When the controllers may treat a primary's lease as over (DESIGN §3.9 rules 2-3, docs/lease.md).
+ * Pure: every member's view comes in with its age on the leader's clock.
+ *
+ * <p>The agent holds its lease only from a round a majority of members granted. So if the members'
+ * silences (time since each last granted) are sorted, the newest round that can have reached a
+ * majority is as old as the majority-th smallest of them; a member the leader has no word from counts
+ * as silent for 0 ms (it may have granted just now). That one number answers both questions:
+ * <ul>
+ *   <li>{@link LeaseStatus#groupSilenceMillis}: for detection, with each member's freshest word;
+ *       a primary cut off from the leader alone still renews through the others, so its group
+ *       silence stays low and it is not failed over (rule 3);
+ *   <li>{@link LeaseStatus#revokedSilenceMillis}: for the proof that the lease is over, counting only
+ *       members that are closed (they have applied the workflow's begin and will never grant this
+ *       lease again), whose silence therefore keeps growing after they said so. Once that silence
+ *       exceeds {@code ttl·(1+ρ) + margin}, no majority round can still hold (rule 2).
+ * </ul>
+ */
+public final class LapseRule {
+  private LapseRule() {}
+
+  /** A member's view as the leader holds it: when it arrived on the leader's clock (nanoseconds). */
+  public record Word(String member, LeaseView view, long receivedAtNanos) {}
+
+  /** The leader's reading of one lease. */
+  public record LeaseStatus(long groupSilenceMillis, long revokedSilenceMillis, boolean everGranted, String detail) {}
+
+  /**
+   * @param groupSize voting members of the controller group
+   * @param self the leader's own view, taken now
+   * @param peers the other members' newest views (at most one per member)
+   * @param freshMillis an open member's view older than this says nothing about its grants since
+   */
+  public static LeaseStatus evaluate(int groupSize, String selfId, LeaseView self, Collection<Word> peers, long nowNanos,
+      long freshMillis) {
+    List<Long> detection = new ArrayList<>();
+    List<Long> revoked = new ArrayList<>();
+    StringBuilder detail = new StringBuilder();
+    boolean everGranted = self.granted();
+    add(detection, revoked, detail, selfId, self, 0);
+    for (Word w : peers) {
+      long ageMillis = Math.max(0, (nowNanos - w.receivedAtNanos()) / 1_000_000);
+      everGranted |= w.view().granted();
+      if (!w.view().closed() && ageMillis > freshMillis) {
+        detail.append(", ").append(w.member()).append(": no fresh word (").append(ageMillis).append(" ms)");
+        continue;
+      }
+      add(detection, revoked, detail, w.member(), w.view(), ageMillis);
+    }
+    int majority = groupSize / 2 + 1;
+    return new LeaseStatus(majorityth(detection, groupSize, majority), majorityth(revoked, groupSize, majority), everGranted,
+        detail.toString());
+  }
+
+  private static void add(List<Long> detection, List<Long> revoked, StringBuilder detail, String member, LeaseView v,
+      long ageMillis) {
+    // A closed member never grants again: its silence keeps growing after it spoke. An open one may
+    // have granted since its answer, so its answer is taken as it was.
+    long silence = v.closed() ? v.silenceMillis() + ageMillis : v.silenceMillis();
+    detection.add(silence);
+    if (v.closed()) revoked.add(silence);
+    if (detail.length() > 0) detail.append(", ");
+    detail.append(member).append(": ").append(v.granted() ? "granted " + silence + " ms ago" : "no grant for " + silence + " ms")
+        .append(v.closed() ? " (closed)" : "");
+  }
+
+  /** The majority-th smallest silence, members without a known silence counting as 0. */
+  private static long majorityth(List<Long> known, int groupSize, int majority) {
+    int unknown = Math.max(0, groupSize - known.size());
+    if (unknown >= majority) return 0;
+    List<Long> sorted = new ArrayList<>(known);
+    sorted.sort(null);
+    return sorted.get(majority - unknown - 1);
+  }
+}
