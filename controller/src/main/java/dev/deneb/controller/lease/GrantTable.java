@@ -52,6 +52,11 @@ public final class GrantTable {
     entries.compute(cluster, (k, e) -> {
       verdict[0] = Leases.judge(applied.get(), cluster, node, epoch);
       if (verdict[0] != Refusal.REFUSAL_UNSPECIFIED) return e;
+      if (e != null && e.epoch > epoch) {
+        // Granted from a state older than the epoch noted here (cannot happen while the image is
+        // published before listeners run); never move backwards: count it among the older grants.
+        return new Entry(e.node, e.epoch, e.lastGrant, e.since, Math.max(e.olderGrant, now));
+      }
       Entry at = e == null ? new Entry(node, epoch, NEVER, now, NEVER)
           : e.epoch < epoch || !e.node.equals(node) ? e.moveTo(node, epoch, now) : e;
       return new Entry(at.node, at.epoch, Math.max(at.lastGrant, now), at.since, at.olderGrant);

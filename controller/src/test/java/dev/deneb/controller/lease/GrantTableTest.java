@@ -1,0 +1,83 @@
+package dev.deneb.controller.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.NodeRecord;
+import dev.deneb.protocol.Refusal;
+import dev.deneb.protocol.WorkflowRecord;
+import dev.deneb.protocol.WorkflowStep;
+import dev.deneb.state.DenebState;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class GrantTableTest {
+  static final long MS = 1_000_000;
+  final AtomicReference<DenebState> applied = new AtomicReference<>(state(cluster(3, "db1", false)));
+  final GrantTable table = new GrantTable(applied::get, 0);
+  final LeaseKey db1At3 = new LeaseKey("orders", "db1", 3);
+
+  @Test
+  void grantsOnlyTheCurrentEpochsPrimaryAndRecordsWhen() {
+    assertThat(table.grant("orders", "db1", 3, 1000 * MS)).isEqualTo(Refusal.REFUSAL_UNSPECIFIED);
+    assertThat(table.grant("orders", "db2", 3, 1000 * MS)).isEqualTo(Refusal.NOT_PRIMARY);
+    assertThat(table.grant("orders", "db1", 2, 1000 * MS)).isEqualTo(Refusal.STALE_EPOCH);
+    assertThat(table.grant("orders", "db1", 4, 1000 * MS)).isEqualTo(Refusal.INVALID_ARGUMENT);
+    assertThat(table.grant("nope", "db1", 3, 1000 * MS)).isEqualTo(Refusal.UNKNOWN_CLUSTER);
+    assertThat(table.view(db1At3, 1400 * MS)).isEqualTo(new LeaseView(false, true, 400));
+  }
+
+  @Test
+  void aMemberThatAppliedTheBeginIsClosedAndItsSilenceCoversEveryEarlierGrant() {
+    table.grant("orders", "db1", 3, 1000 * MS);
+    applied.set(state(cluster(3, "db1", true)));
+    assertThat(table.grant("orders", "db1", 3, 1200 * MS)).isEqualTo(Refusal.WORKFLOW_IN_FLIGHT);
+    // The refused round is not a grant: the silence still counts from 1000 ms.
+    assertThat(table.view(db1At3, 1500 * MS)).isEqualTo(new LeaseView(true, true, 500));
+  }
+
+  @Test
+  void aNewerEpochKeepsTheNewestGrantOfTheOlderLeaseAsAnUpperBound() {
+    table.grant("orders", "db1", 3, 1000 * MS);
+    applied.set(state(cluster(4, "db2", false)));
+    table.applied("orders", applied.get(), 1100 * MS);
+    table.grant("orders", "db2", 4, 1300 * MS);
+    assertThat(table.view(db1At3, 2000 * MS)).isEqualTo(new LeaseView(true, true, 1000));
+    assertThat(table.view(new LeaseKey("orders", "db2", 4), 2000 * MS)).isEqualTo(new LeaseView(false, true, 700));
+  }
+
+  @Test
+  void aNewPrimarysSilenceCountsFromWhenTheMemberAppliedItsEpoch() {
+    applied.set(state(cluster(4, "db2", false)));
+    table.applied("orders", applied.get(), 5000 * MS);
+    assertThat(table.view(new LeaseKey("orders", "db2", 4), 5200 * MS)).isEqualTo(new LeaseView(false, false, 200));
+  }
+
+  @Test
+  void aRestartedMemberCountsItsStartAsAGrant() {
+    GrantTable restarted = new GrantTable(applied::get, 7000 * MS);
+    assertThat(restarted.view(db1At3, 7300 * MS)).isEqualTo(new LeaseView(false, false, 300));
+  }
+
+  @Test
+  void askingAboutUnknownLeasesKeepsNoState() {
+    table.view(new LeaseKey("ghost", "x", 9), 10 * MS);
+    assertThat(table.size()).isZero();
+  }
+
+  static ClusterRecord cluster(long epoch, String primary, boolean replacing) {
+    ClusterRecord.Builder b = ClusterRecord.newBuilder().setName("orders").setEpoch(epoch).setPrimary(primary)
+        .addNodes(NodeRecord.newBuilder().setNode("db1")).addNodes(NodeRecord.newBuilder().setNode("db2"));
+    if (replacing) {
+      b.setWorkflow(WorkflowRecord.newBuilder().setTargetEpoch(epoch + 1).setFrom(primary).setStep(WorkflowStep.BEGUN));
+    }
+    return b.build();
+  }
+
+  static DenebState state(ClusterRecord c) {
+    TreeMap<String, ClusterRecord> m = new TreeMap<>();
+    m.put(c.getName(), c);
+    return new DenebState(m);
+  }
+}
