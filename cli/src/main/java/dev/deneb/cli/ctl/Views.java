@@ -103,7 +103,7 @@ final class Views {
       if (e.getKey().startsWith("node.")) {
         nodes.add(new String[] {e.getKey().substring("node.".length()), e.getValue().asText()});
       } else if (e.getKey().equals("leaseSilenceMillis")) {
-        head.put("lease silence", e.getValue().asText() + " ms since the primary's last accepted renewal");
+        head.put("lease silence", e.getValue().asText() + " ms since the newest lease round a majority of members can have granted");
       } else if (e.getKey().equals("stepAgeMillis")) {
         head.put("step age", e.getValue().asText() + " ms at this step");
       } else {
