@@ -106,7 +106,7 @@ class ViewsTest {
         action         none
         detail         waiting for db2 to execute the old primary's final position 0-1-42
         workflow       switchover db1->db2 at fenced
-        lease silence  812 ms since the primary's last accepted renewal
+        lease silence  812 ms since the newest lease round a majority of members can have granted
         step age       230 ms at this step
 
         NODE  EVIDENCE

@@ -9,13 +9,17 @@ import java.util.List;
 public final class Checkers {
   private Checkers() {}
 
+  /** After a controller fault's heal, how long a failover still counts as caused by it (a lease TTL and more). */
+  public static final Duration CONTROLLER_FAULT_GRACE = Duration.ofSeconds(5);
+
   /**
-   * The checkers: S1, S4, phantom rows, S5, convergence within {@code convergenceBound} of the last
-   * heal, and availability figures.
+   * The checkers: S1, S4, phantom rows, S5, L3 (controller faults begin no failover), convergence
+   * within {@code convergenceBound} of the last heal, and availability figures.
    */
   public static List<Checker> all(Duration convergenceBound) {
     return List.of(new SingleWriterChecker(), new LostWritesChecker(), new PhantomRowsChecker(),
-        new OneWorkflowPerEpochChecker(), new ConvergenceChecker(convergenceBound), new AvailabilityStats());
+        new OneWorkflowPerEpochChecker(), new ControllerFaultsChecker(CONTROLLER_FAULT_GRACE),
+        new ConvergenceChecker(convergenceBound), new AvailabilityStats());
   }
 
   /** Runs {@link #all(Duration)} on a run and returns their verdicts, in that order. */

@@ -16,7 +16,8 @@ class CheckersTest {
         Duration.ofSeconds(10));
 
     assertThat(verdicts).extracting(Verdict::property).containsExactly(
-        "S1 single writer", "S4 no silent loss", "no phantom rows", "S5 one workflow", "convergence", "availability");
+        "S1 single writer", "S4 no silent loss", "no phantom rows", "S5 one workflow",
+        "L3 controller faults begin no failover", "convergence", "availability");
     assertThat(verdicts).allSatisfy(v -> assertThat(v.valid()).as("%s: %s", v.property(), v.violations()).isTrue());
     assertThat(Checkers.allValid(verdicts)).isTrue();
   }
