@@ -103,7 +103,7 @@ public final class ControllerNode implements Closeable {
   }
 
   /** How often the leader asks the other members about the leases it doubts (docs/lease.md). */
-  private static final java.time.Duration PEER_POLL = java.time.Duration.ofMillis(200);
+  private static final java.time.Duration PEER_POLL = java.time.Duration.ofMillis(100);
   /** An open member's lease word older than this is not used: a few polls. */
   private static final java.time.Duration PEER_WORD_FRESH = java.time.Duration.ofMillis(1000);
 

@@ -76,8 +76,12 @@ public final class PeerLeases implements Closeable {
 
   /** The leases the leader wants the others' word on; words of leases no longer wanted are dropped. */
   public void want(Set<LeaseKey> leases) {
+    Set<LeaseKey> before = wanted;
     wanted = Set.copyOf(leases);
     words.keySet().retainAll(leases);
+    // A newly doubted lease is asked about at once, not at the next poll: detection and the fence
+    // proof both wait for these answers.
+    if (!before.containsAll(leases)) loop.execute(this::poll);
   }
 
   /** The newest word of each other member on {@code lease}, received since it was first wanted. */
