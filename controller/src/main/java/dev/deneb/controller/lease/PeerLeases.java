@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +53,7 @@ public final class PeerLeases implements Closeable {
   private final class Peer {
     final String id;
     final URI uri;
-    final AtomicBoolean inFlight = new AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     volatile String lastError = "";
 
     Peer(String id, URI uri) {
@@ -90,33 +89,42 @@ public final class PeerLeases implements Closeable {
     return w == null ? List.of() : List.copyOf(w.values());
   }
 
+  /** Leases per request: a request body stays well inside the API's default 64 KiB limit. */
+  static final int CHUNK = 400;
+
   private void poll() {
     Set<LeaseKey> ask = wanted;
     if (ask.isEmpty()) return;
-    List<LeaseKey> keys = List.copyOf(ask);
-    byte[] body = request(keys);
+    List<LeaseKey> all = List.copyOf(ask);
+    List<List<LeaseKey>> chunks = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += CHUNK) chunks.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
     for (Peer p : peers) {
-      if (!p.inFlight.compareAndSet(false, true)) continue;
-      HttpRequest req = HttpRequest.newBuilder(p.uri).timeout(timeout).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-      http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((resp, error) -> {
-        try {
-          long at = nanos.getAsLong();
-          if (error != null || resp.statusCode() != 200) {
-            String why = error != null ? error.toString() : "HTTP " + resp.statusCode();
-            if (!why.equals(p.lastError)) LOG.info("no lease views from member {}: {}", p.id, why);
-            p.lastError = why;
-            return;
-          }
-          p.lastError = "";
-          accept(p.id, keys, resp.body(), at);
-        } catch (RuntimeException e) {
-          LOG.warn("unreadable lease views from member {}: {}", p.id, e.toString());
-        } finally {
-          p.inFlight.set(false);
-        }
-      });
+      if (p.inFlight.get() > 0) continue;
+      p.inFlight.addAndGet(chunks.size());
+      for (List<LeaseKey> keys : chunks) ask(p, keys);
     }
+  }
+
+  private void ask(Peer p, List<LeaseKey> keys) {
+    HttpRequest req = HttpRequest.newBuilder(p.uri).timeout(timeout).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(request(keys))).build();
+    http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((resp, error) -> {
+      try {
+        long at = nanos.getAsLong();
+        if (error != null || resp.statusCode() != 200) {
+          String why = error != null ? error.toString() : "HTTP " + resp.statusCode();
+          if (!why.equals(p.lastError)) LOG.info("no lease views from member {}: {}", p.id, why);
+          p.lastError = why;
+          return;
+        }
+        p.lastError = "";
+        accept(p.id, keys, resp.body(), at);
+      } catch (RuntimeException e) {
+        LOG.warn("unreadable lease views from member {}: {}", p.id, e.toString());
+      } finally {
+        p.inFlight.decrementAndGet();
+      }
+    });
   }
 
   static byte[] request(List<LeaseKey> keys) {
