@@ -89,6 +89,23 @@ class ApiBadInputTest {
   }
 
   @Test
+  void leaseViewRequestsAreCheckedAndAnswerInOrder() throws Exception {
+    expectUnchanged(() -> {
+      assertError(post("/v1/internal/leases", "not json"), 400, "INVALID_ARGUMENT", "not JSON");
+      assertError(post("/v1/internal/leases", "{\"leases\":5}"), 400, "INVALID_ARGUMENT", "must be an array");
+      assertError(post("/v1/internal/leases", "{\"leases\":[{\"cluster\":\"orders\",\"node\":\"db1\",\"epoch\":-1}]}"),
+          400, "INVALID_ARGUMENT", "leases[0]");
+      assertError(post("/v1/internal/leases", "{\"leases\":[{\"cluster\":1,\"node\":\"db1\",\"epoch\":1}]}"),
+          400, "INVALID_ARGUMENT", "leases[0]");
+      assertError(get("/v1/internal/leases"), 405, "METHOD_NOT_ALLOWED", "");
+    });
+    var ok = post("/v1/internal/leases", "{\"leases\":[{\"cluster\":\"orders\",\"node\":\"db1\",\"epoch\":1},"
+        + "{\"cluster\":\"ghost\",\"node\":\"x\",\"epoch\":7}]}");
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).contains("\"member\":\"c1\"").contains("\"granted\":false").contains("\"closed\":false");
+  }
+
+  @Test
   void oversizedBodyIs413() throws Exception {
     String big = "{\"name\":\"" + "a".repeat(10_000) + "\"}";
     expectUnchanged(() -> assertError(post("/v1/clusters", big), 413, "TOO_LARGE", "exceeds 4096 bytes"));
