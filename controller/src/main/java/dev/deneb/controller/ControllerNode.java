@@ -16,6 +16,7 @@ import dev.deneb.controller.dns.DiscoveryView;
 import dev.deneb.controller.dns.Rfc2136Backend;
 import dev.deneb.controller.failover.Orchestrator;
 import dev.deneb.controller.lease.AppliedCommands;
+import dev.deneb.controller.lease.CatchUpGate;
 import dev.deneb.controller.lease.GrantTable;
 import dev.deneb.controller.lease.GroupLeases;
 import dev.deneb.controller.lease.PeerLeases;
@@ -67,6 +68,7 @@ public final class ControllerNode implements Closeable {
       }
       PeerLeases peerLeases = new PeerLeases(config, System::nanoTime, PEER_POLL, config.raft().requestTimeout());
       started.add(peerLeases);
+      started.add(new CatchUpGate(gateway, grants, java.time.Duration.ofMillis(200)));
       GroupLeases leases = new GroupLeases(config.id(), groupSize, grants, peerLeases, PEER_WORD_FRESH.toMillis());
       List<DiscoveryBackend> backends = new ArrayList<>();
       for (var r : config.rfc2136()) backends.add(new Rfc2136Backend(r));

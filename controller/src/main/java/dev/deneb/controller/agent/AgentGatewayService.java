@@ -192,7 +192,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
       Optional<ClusterRecord> c = member.stateMachine().image().state().cluster(hello.getCluster());
       LeaseGrant.Builder grant = LeaseGrant.newBuilder().setRequestId(r.getRequestId()).setMember(memberId)
           .setAccepted(refusal == Refusal.REFUSAL_UNSPECIFIED).setRefusal(refusal)
-          .setEpoch(c.map(ClusterRecord::getEpoch).orElse(0L))
+          // A member still catching up says no epoch: its state may be behind, so its "no" is no verdict.
+          .setEpoch(refusal == Refusal.MEMBER_CATCHING_UP ? 0 : c.map(ClusterRecord::getEpoch).orElse(0L))
           .setTtlMillis(c.map(x -> x.getSettings().getLeaseTtlMillis()).orElse(0L));
       if (!out.isReady()) {
         grantsDropped.incrementAndGet();

@@ -24,6 +24,14 @@ public final class GrantTable {
   private final Supplier<DenebState> applied;
   private final long startNanos;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /**
+   * False from this member's start until its applied state has caught up with the group's commit
+   * index as a leader knew it after that start ({@link #markCaughtUp}). A restarted member replays its
+   * log from a snapshot: before it caught up, its applied state can be older than one it answered the
+   * leader from before the restart ("closed"), and granting from it would reopen a lease the leader
+   * counts as closed for good. So it grants nothing until then.
+   */
+  private volatile boolean caughtUp;
 
   /**
    * @param applied the newest applied state (an immutable image)
@@ -48,6 +56,7 @@ public final class GrantTable {
    * safety argument asks of it.
    */
   public Refusal grant(String cluster, String node, long epoch, long now) {
+    if (!caughtUp) return Refusal.MEMBER_CATCHING_UP;
     Refusal[] verdict = new Refusal[1];
     entries.compute(cluster, (k, e) -> {
       verdict[0] = Leases.judge(applied.get(), cluster, node, epoch);
@@ -105,6 +114,18 @@ public final class GrantTable {
       return e;
     });
     return out[0];
+  }
+
+  /**
+   * This member's applied state now includes everything the group had committed when a leader
+   * confirmed a read after this member started (a linearizable read served here): grants may begin.
+   */
+  public void markCaughtUp() {
+    caughtUp = true;
+  }
+
+  public boolean caughtUp() {
+    return caughtUp;
   }
 
   /** Clusters this member holds an entry for (metrics, tests). */

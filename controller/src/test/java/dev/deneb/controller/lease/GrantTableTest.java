@@ -18,6 +18,19 @@ class GrantTableTest {
   final GrantTable table = new GrantTable(applied::get, 0);
   final LeaseKey db1At3 = new LeaseKey("orders", "db1", 3);
 
+  {
+    table.markCaughtUp();
+  }
+
+  @Test
+  void aMemberGrantsNothingUntilItCaughtUpWithTheGroup() {
+    GrantTable started = new GrantTable(applied::get, 0);
+    assertThat(started.grant("orders", "db1", 3, 1000 * MS)).isEqualTo(Refusal.MEMBER_CATCHING_UP);
+    assertThat(started.view(db1At3, 1500 * MS).granted()).isFalse();
+    started.markCaughtUp();
+    assertThat(started.grant("orders", "db1", 3, 1000 * MS)).isEqualTo(Refusal.REFUSAL_UNSPECIFIED);
+  }
+
   @Test
   void grantsOnlyTheCurrentEpochsPrimaryAndRecordsWhen() {
     assertThat(table.grant("orders", "db1", 3, 1000 * MS)).isEqualTo(Refusal.REFUSAL_UNSPECIFIED);
@@ -57,6 +70,7 @@ class GrantTableTest {
   @Test
   void aRestartedMemberCountsItsStartAsAGrant() {
     GrantTable restarted = new GrantTable(applied::get, 7000 * MS);
+    restarted.markCaughtUp();
     assertThat(restarted.view(db1At3, 7300 * MS)).isEqualTo(new LeaseView(false, false, 300));
   }
 

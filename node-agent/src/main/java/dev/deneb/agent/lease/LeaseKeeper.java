@@ -153,7 +153,8 @@ public final class LeaseKeeper {
     }
     if (sent.epoch() != primaryEpoch) return tick(now);
     if (!accepted) {
-      if (epoch < sent.epoch()) return tick(now); // that member lags behind the epoch: no grant, no verdict
+      // That member lags behind the round's epoch (or is catching up after a restart): no grant, no verdict.
+      if (epoch < sent.epoch() || refusal.equals("MEMBER_CATCHING_UP")) return tick(now);
       inFlight.clear();
       primaryEpoch = 0;
       leaseUntil = NEVER;

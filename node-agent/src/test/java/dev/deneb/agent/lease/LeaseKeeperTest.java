@@ -173,6 +173,8 @@ class LeaseKeeperTest {
     Renew next = (Renew) three.tick(500 * MS).get(0);
     // c3 lags at epoch 6: it cannot grant epoch 7 yet, and that says nothing about this primary.
     assertThat(three.onGrant(next.requestId(), "c3", false, 6, "INVALID_ARGUMENT", 505 * MS)).isEmpty();
+    // Nor from a member that restarted and has not caught up with the group yet.
+    assertThat(three.onGrant(next.requestId(), "c1", false, 0, "MEMBER_CATCHING_UP", 506 * MS)).isEmpty();
     assertThat(three.writable()).isTrue();
     // A member at epoch 7 that refuses has applied a workflow replacing this primary: fence at once.
     assertThat(three.onGrant(next.requestId(), "c2", false, 7, "WORKFLOW_IN_FLIGHT", 510 * MS)).singleElement()
