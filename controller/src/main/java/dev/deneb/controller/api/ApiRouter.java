@@ -301,7 +301,7 @@ public final class ApiRouter {
         new dev.deneb.controller.failover.Orchestrator.Explanation(cluster, member.selfId().toString(),
             member.status().roleName(), member.status().term(), dev.deneb.controller.failover.Decision.none(
                 dev.deneb.controller.failover.Decision.Reason.NOT_BOOTSTRAPPED, "no decision yet (the orchestrator ticks every 100 ms)"),
-            System.currentTimeMillis(), java.util.Map.of())), c)));
+            System.currentTimeMillis(), java.util.Map::of)), c)));
   }
 
   private CompletableFuture<ApiResponse> abort(String cluster, Requests.Reason req) {

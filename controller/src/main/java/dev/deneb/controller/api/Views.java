@@ -74,7 +74,7 @@ public final class Views {
   static Explain explain(dev.deneb.controller.failover.Orchestrator.Explanation x, ClusterRecord c) {
     return new Explain(x.cluster(), x.member(), x.role(), x.term(),
         x.decision().action().getClass().getSimpleName().toLowerCase(Locale.ROOT), x.decision().reason().name(),
-        x.decision().detail(), x.atMillis(), x.evidence(), c.hasWorkflow() ? workflow(c.getWorkflow()) : null);
+        x.decision().detail(), x.atMillis(), x.evidence().get(), c.hasWorkflow() ? workflow(c.getWorkflow()) : null);
   }
 
   static String durability(Durability d) {

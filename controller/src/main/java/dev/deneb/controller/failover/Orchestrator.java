@@ -55,9 +55,15 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
-  /** What {@code explain} shows for a cluster. */
+  /**
+   * What {@code explain} shows for a cluster. The evidence is formatted only when asked for: at
+   * thousands of clusters and ten ticks a second, formatting it every tick was the leader's main cost.
+   */
   public record Explanation(String cluster, String member, String role, long term, Decision decision, long atMillis,
-      Map<String, String> evidence) {}
+      java.util.function.Supplier<Map<String, String>> evidence) {}
+
+  /** Set while this member does not lead: every cluster's explanation says so (built on demand). */
+  private volatile RaftMember.Status notLeading;
 
   private final RaftMember member;
   private final CommandGateway gateway;
@@ -130,6 +136,13 @@ public final class Orchestrator implements Closeable {
   private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
 
   public Optional<Explanation> explain(String cluster) {
+    RaftMember.Status s = notLeading;
+    if (s != null) {
+      return Optional.of(new Explanation(cluster, member.selfId().toString(), s.roleName(), s.term(),
+          Decision.none(Decision.Reason.PRIMARY_HEALTHY, "this member is not the leader ("
+              + s.leader().map(l -> "leader is " + l).orElse("no leader known") + "); the orchestrator runs there"),
+          wallMillis.getAsLong(), Map::of));
+    }
     return Optional.ofNullable(explanations.get(cluster));
   }
 
@@ -164,12 +177,8 @@ public final class Orchestrator implements Closeable {
       if (leaderTerm != -1) LOG.info("no longer leader (term {}): orchestrator idle", status.term());
       leaderTerm = -1;
       leases.want(Set.of());
-      for (ClusterRecord c : state.clusters().values()) {
-        explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), status.roleName(),
-            status.term(), Decision.none(Decision.Reason.PRIMARY_HEALTHY, "this member is not the leader ("
-                + status.leader().map(l -> "leader is " + l).orElse("no leader known") + "); the orchestrator runs there"),
-            wallMillis.getAsLong(), Map.of()));
-      }
+      notLeading = status;
+      explanations.clear();
       return;
     }
     if (leaderTerm != status.term()) {
@@ -177,6 +186,7 @@ public final class Orchestrator implements Closeable {
       steps.clear();
       LOG.info("leader in term {}: orchestrating {} cluster(s) from their committed steps", leaderTerm, state.clusters().size());
     }
+    notLeading = null;
     Map<String, Long> remaining = new HashMap<>();
     Map<String, Long> lag = new HashMap<>();
     Set<LeaseKey> doubtful = new HashSet<>();
@@ -192,7 +202,7 @@ public final class Orchestrator implements Closeable {
       });
       Decision d = policy.decide(c, e);
       explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), "LEADER", leaderTerm, d,
-          wallMillis.getAsLong(), summary(c, e)));
+          wallMillis.getAsLong(), () -> summary(c, e)));
       logIfChanged(c, d);
       execute(c, d, e);
     }
