@@ -15,7 +15,12 @@ import java.util.List;
  * <ul>
  *   <li>{@link LeaseStatus#groupSilenceMillis}: for detection, with each member's freshest word;
  *       a primary cut off from the leader alone still renews through the others, so its group
- *       silence stays low and it is not failed over (rule 3);
+ *       silence stays low and it is not failed over (rule 3). An open member's word counts only if
+ *       it arrived after the newest grant any member is known to have made (plus {@code SKEW}): the
+ *       agent sends every round to every member, so a word from before that round cannot say whether
+ *       that member got it too. Without this, the first grant of a primary that took its lease long
+ *       after its epoch began read as a lapse (other members' words, a few hundred ms old, still said
+ *       "no grant for 40 s"), and healthy primaries were failed over (seen in `bench renewals`);
  *   <li>{@link LeaseStatus#revokedSilenceMillis}: for the proof that the lease is over, counting only
  *       members that are closed (they have applied the workflow's begin and will never grant this
  *       lease again), whose silence therefore keeps growing after they said so. Once that silence
@@ -28,7 +33,13 @@ public final class LapseRule {
   /** A member's view as the leader holds it: when it arrived on the leader's clock (nanoseconds). */
   public record Word(String member, LeaseView view, long receivedAtNanos) {}
 
-  /** The leader's reading of one lease. */
+  /**
+   * The leader's reading of one lease.
+   *
+   * @param everGranted a majority of members say they granted the lease at some point since they
+   *     started: it may have been held (else the primary was never writable in this epoch, and its
+   *     silence is no failure — unless its agent reports mysqld down)
+   */
   public record LeaseStatus(long groupSilenceMillis, long revokedSilenceMillis, boolean everGranted, String detail) {}
 
   /**
@@ -37,24 +48,45 @@ public final class LapseRule {
    * @param peers the other members' newest views (at most one per member)
    * @param freshMillis an open member's view older than this says nothing about its grants since
    */
+  /** How much later than another member's grant a round can reach a member (network, scheduling). */
+  static final long SKEW_MILLIS = 200;
+
   public static LeaseStatus evaluate(int groupSize, String selfId, LeaseView self, Collection<Word> peers, long nowNanos,
       long freshMillis) {
     List<Long> detection = new ArrayList<>();
     List<Long> revoked = new ArrayList<>();
     StringBuilder detail = new StringBuilder();
-    boolean everGranted = self.granted();
+    int grantedBy = self.granted() ? 1 : 0;
+    // How long ago (on the leader's clock) the newest grant any member told of was made.
+    long newestGrantAgo = self.granted() ? self.silenceMillis() : Long.MAX_VALUE;
+    for (Word w : peers) {
+      if (w.view().granted()) {
+        long ago = w.view().silenceMillis() + Math.max(0, (nowNanos - w.receivedAtNanos()) / 1_000_000);
+        newestGrantAgo = Math.min(newestGrantAgo, ago);
+      }
+    }
     add(detection, revoked, detail, selfId, self, 0);
     for (Word w : peers) {
       long ageMillis = Math.max(0, (nowNanos - w.receivedAtNanos()) / 1_000_000);
-      everGranted |= w.view().granted();
+      if (w.view().granted()) grantedBy++;
       if (!w.view().closed() && ageMillis > freshMillis) {
         detail.append(", ").append(w.member()).append(": no fresh word (").append(ageMillis).append(" ms)");
+        continue;
+      }
+      long lastGrantAgo = w.view().silenceMillis() + ageMillis;
+      boolean predatesNewestGrant = newestGrantAgo != Long.MAX_VALUE && lastGrantAgo > newestGrantAgo + SKEW_MILLIS
+          && ageMillis + SKEW_MILLIS > newestGrantAgo;
+      if (!w.view().closed() && predatesNewestGrant) {
+        detail.append(", ").append(w.member()).append(": word older than the newest grant (").append(ageMillis).append(" ms)");
         continue;
       }
       add(detection, revoked, detail, w.member(), w.view(), ageMillis);
     }
     int majority = groupSize / 2 + 1;
-    return new LeaseStatus(majorityth(detection, groupSize, majority), majorityth(revoked, groupSize, majority), everGranted,
+    // A lease was held only if a majority granted some round: one member's grant is not a lease (an
+    // agent whose streams come up one by one, long after its epoch began, is not a lapsed primary).
+    boolean everHeld = grantedBy >= majority;
+    return new LeaseStatus(majorityth(detection, groupSize, majority), majorityth(revoked, groupSize, majority), everHeld,
         detail.toString());
   }
 

@@ -80,7 +80,13 @@ public final class PeerLeases implements Closeable {
     words.keySet().retainAll(leases);
     // A newly doubted lease is asked about at once, not at the next poll: detection and the fence
     // proof both wait for these answers.
-    if (!before.containsAll(leases)) loop.execute(this::poll);
+    if (!before.containsAll(leases) && !loop.isShutdown()) {
+      try {
+        loop.execute(this::poll);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // Closing down: nothing more to ask.
+      }
+    }
   }
 
   /** The newest word of each other member on {@code lease}, received since it was first wanted. */

@@ -55,6 +55,28 @@ class LapseRuleTest {
     assertThat(s.groupSilenceMillis()).as("one member unheard, two granted just now").isEqualTo(10);
   }
 
+  @Test
+  void oneMembersGrantIsNotALeaseSoTheSilenceOfAPrimaryThatNeverHeldOneIsNoLapse() {
+    // Seen in bench renewals: the agent's stream to c1 came up first, long after the epoch began; c1
+    // granted; c2 and c3 had not yet. No round reached a majority: the primary never held a lease.
+    var s = LapseRule.evaluate(3, "c1", new LeaseView(false, true, 900),
+        List.of(new Word("c2", new LeaseView(false, false, 42_000), NOW - 50 * MS),
+            new Word("c3", new LeaseView(false, false, 41_000), NOW - 50 * MS)), NOW, 1000);
+    assertThat(s.groupSilenceMillis()).isEqualTo(41_000);
+    assertThat(s.everGranted()).isFalse();
+    var held = LapseRule.evaluate(3, "c1", new LeaseView(false, true, 900),
+        List.of(word("c2", false, 42_000, 50)), NOW, 1000);
+    assertThat(held.everGranted()).isTrue();
+  }
+
+  @Test
+  void aGrantReportedByAnotherMemberAlsoDatesTheWords() {
+    // c2 granted 100 ms before its word (received 50 ms ago); c3's word, 400 ms old, predates that.
+    var s = LapseRule.evaluate(3, "c1", new LeaseView(false, false, 60_000),
+        List.of(word("c2", false, 100, 50), word("c3", false, 60_000, 400)), NOW, 1000);
+    assertThat(s.groupSilenceMillis()).isEqualTo(100);
+  }
+
   static Word word(String member, boolean closed, long silenceMillis, long ageMillis) {
     return new Word(member, new LeaseView(closed, true, silenceMillis), NOW - ageMillis * MS);
   }
