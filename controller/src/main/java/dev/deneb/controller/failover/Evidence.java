@@ -13,7 +13,8 @@ import java.util.Map;
  *     member's freshest word ({@code LapseRule})
  * @param leaseRevokedSilenceMillis the same, counting only members that have closed the lease (applied
  *     the workflow's begin): once above the lapse bound, no lease of the holder can still run
- * @param primaryEverRenewed whether any member granted the lease holder a renewal in this epoch
+ * @param primaryEverRenewed whether a majority of members granted the lease holder a renewal in this epoch (one
+ *     member's grant is no lease)
  * @param stepAgeMillis since this leader first saw the workflow's current step; 0 when steady
  * @param wallMillis this member's wall clock, only to compare with times stamped in commands (cooldown)
  */
