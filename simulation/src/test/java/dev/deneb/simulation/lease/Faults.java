@@ -17,6 +17,9 @@ import java.util.SplittableRandom;
  *   <li>a member's applier stalled (it keeps granting from an old applied state);
  *   <li>an operator asking for a failover (begun while the primary may hold a fresh lease), often with
  *       the primary's agent paused or cut off around it, so no fence acknowledgement comes;
+ *   <li>after a third of these faults, also a member crashing and restarting with its applied state
+ *       fallen back, often cut off from the leader meanwhile ({@link #restartMember}; unless
+ *       {@link LeaseModel.Config#restarts} is off);
  *   <li>and, all along, every clock's rate changing within {@code [1-ρ, 1+ρ]} every 1-10 s, often to
  *       the extremes.
  * </ul>

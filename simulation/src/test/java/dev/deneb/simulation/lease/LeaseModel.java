@@ -28,10 +28,11 @@ import java.util.SplittableRandom;
  * leader's lease decisions, with a {@link FenceRule}), {@link ModelNetwork}, {@link Faults},
  * {@link DriftingClock}. Each says what it leaves out.
  *
- * <p>Member restarts are not in the model check's fault set; {@link Config#restarts} adds them (a
- * restarted member's applied state may fall back to an earlier prefix), and with them the production
- * rule fails S1 — an open finding, see {@link LeaseModelReplayTest} and
- * {@link RestartedMemberReopensLeaseTest}.
+ * <p>Member restarts are in the fault set ({@link Config#restarts}): a restarted member's applied
+ * state may fall back to an earlier prefix, and it grants nothing until its catch-up gate opens
+ * ({@link ModelMember}). Without the gate ({@link Config#catchUpGate} false, a mutant) the production
+ * rule fails S1: see {@link LeaseModelMutantTest#theCatchUpGateDroppedIsCaught} and
+ * {@link RestartedMemberCannotReopenLeaseTest}.
  */
 final class LeaseModel {
   static final String CLUSTER = "orders";
@@ -44,19 +45,35 @@ final class LeaseModel {
   /**
    * @param traceKeep how many trace notes to keep (0: all)
    * @param restarts whether the nemesis also crashes and restarts members, whose applied state may fall
-   *     back to an earlier prefix (not part of the lease rule's model check; see {@link ModelMember#restart})
+   *     back to an earlier prefix (see {@link ModelMember#restart}); on by default
+   * @param catchUpGate whether a restarted member grants nothing until it has caught up with the group
+   *     (production's CatchUpGate); off only for the mutant that drops the gate
    */
-  record Config(long seed, FenceRule rule, long durationMillis, int traceKeep, boolean restarts) {
+  record Config(long seed, FenceRule rule, long durationMillis, int traceKeep, boolean restarts, boolean catchUpGate) {
     static Config of(long seed, FenceRule rule) {
-      return new Config(seed, rule, 60_000, 300, false);
+      return new Config(seed, rule, 60_000, 300, true, true);
     }
 
-    Config withRestarts() {
-      return new Config(seed, rule, durationMillis, traceKeep, true);
+    Config withoutRestarts() {
+      return new Config(seed, rule, durationMillis, traceKeep, false, catchUpGate);
+    }
+
+    /** The mutant: a restarted member's grant table is caught up at once. */
+    Config withoutCatchUpGate() {
+      return new Config(seed, rule, durationMillis, traceKeep, restarts, false);
     }
 
     Config tracingAll() {
-      return new Config(seed, rule, durationMillis, 0, restarts);
+      return new Config(seed, rule, durationMillis, 0, restarts, catchUpGate);
+    }
+
+    String describe() {
+      return "seed=" + seed + " rule=" + rule + (restarts ? "" : " without restarts") + (catchUpGate ? "" : " without the catch-up gate");
+    }
+
+    String properties() {
+      return "-Ddeneb.sim.seed=" + seed + " -Ddeneb.sim.rule=" + rule + (restarts ? "" : " -Ddeneb.sim.restarts=false")
+          + (catchUpGate ? "" : " -Ddeneb.sim.gate=false");
     }
   }
 
@@ -67,16 +84,16 @@ final class LeaseModel {
     }
 
     String reproduce() {
-      String restarts = config.restarts() ? " -Ddeneb.sim.restarts=true" : "";
-      return "reproduce with seed=" + config.seed() + " rule=" + config.rule() + (config.restarts() ? " restarts" : "")
-          + " (mvn -pl simulation test -Dtest=LeaseModelReplayTest -Ddeneb.sim.seed=" + config.seed() + " -Ddeneb.sim.rule="
-          + config.rule() + restarts + ")";
+      return "reproduce with " + config.describe() + " (mvn -pl simulation test -Dtest=LeaseModelReplayTest "
+          + config.properties() + ")";
     }
   }
 
   final Config config;
   final EventScheduler scheduler = new EventScheduler();
   final SplittableRandom random;
+  /** The catch-up gate's own draws (its messages' loss, duplication and delay), apart from {@link #random}. */
+  final SplittableRandom gateDraws;
   final Trace trace;
   final RunStats stats = new RunStats();
   final ModelNetwork network;
@@ -95,6 +112,7 @@ final class LeaseModel {
   private LeaseModel(Config config) {
     this.config = config;
     this.random = new SplittableRandom(config.seed());
+    this.gateDraws = new SplittableRandom(config.seed() ^ 0x6a09e667f3bcc908L);
     this.trace = new Trace(scheduler, config.traceKeep());
     double drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.1;
     double duplicate = random.nextDouble() * 0.05;
@@ -108,8 +126,8 @@ final class LeaseModel {
       orchestrator = new Orchestrator(leader, raft.term(), this);
       orchestrator.start();
     });
-    trace.note("seed %d, rule %s, drop %.3f, duplicate %.3f, fence directives %s", config.seed(), config.rule(), drop,
-        duplicate, fenceDirectives);
+    trace.note("seed %d, rule %s, drop %.3f, duplicate %.3f, fence directives %s, restarts %s, catch-up gate %s",
+        config.seed(), config.rule(), drop, duplicate, fenceDirectives, config.restarts(), config.catchUpGate());
   }
 
   static Outcome run(Config config) {

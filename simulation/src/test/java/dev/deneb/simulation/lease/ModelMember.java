@@ -11,6 +11,7 @@ import dev.deneb.protocol.Refusal;
 import dev.deneb.state.ClusterStateMachine;
 import dev.deneb.state.DenebState;
 import dev.deneb.state.Directives;
+import dev.deneb.state.Leases;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +29,24 @@ import java.util.SplittableRandom;
  * <p>It applies committed entries at arbitrary later times: mostly within milliseconds, sometimes
  * hundreds, and not at all while stalled or paused. A paused member does nothing; messages and timers
  * that reach it wait and run when it resumes (a SIGSTOPped process).
+ *
+ * <p>After a restart its new grant table grants nothing ({@code MEMBER_CATCHING_UP}) until the
+ * catch-up gate opens it, as {@code CatchUpGate} does: every 200 ms of its clock, while no read is in
+ * flight, a linearizable read served by this member — a ReadIndex request to the leader over the
+ * network, answered with the leader's commit index only while a majority is behind that leader
+ * ({@link ModelRaft#readIndex}; a member that does not lead says so and the read asks again 100 ms
+ * later), then a wait until this member has applied up to that index — succeeds within the read's
+ * 5 s timeout; then {@code markCaughtUp()}. The gate's messages draw from their own random stream
+ * ({@link LeaseModel#gateDraws}), so a seed's other draws are those it had without the gate.
  */
 final class ModelMember implements ModelNetwork.Process {
   static final long MS = 1_000_000;
+  /** CatchUpGate's period (ControllerNode: 200 ms). */
+  static final long CATCH_UP_EVERY = 200 * MS;
+  /** The linearizable read's timeout (CommandGateway: raft.requestTimeout, 5 s by default). */
+  static final long READ_TIMEOUT = 5_000 * MS;
+  /** The Raft client's sleep before it asks again when the member asked does not lead (RaftMember: 100 ms). */
+  static final long READ_RETRY = 100 * MS;
 
   private final String id;
   final DriftingClock clock;
@@ -39,6 +55,12 @@ final class ModelMember implements ModelNetwork.Process {
   private GrantTable grants;
   private DenebState applied = DenebState.EMPTY;
   private int appliedIndex;
+  /** The most entries this member ever applied, over all its incarnations, and the state they make. */
+  private int highWater;
+  private DenebState highWaterState = DenebState.EMPTY;
+  /** The catch-up read in flight (CatchUpGate's "asking"), or null. */
+  private CatchUpRead read;
+  private long reads;
   private boolean paused;
   private long stalledUntil;
   private boolean applyScheduled;
@@ -54,6 +76,23 @@ final class ModelMember implements ModelNetwork.Process {
     this.model = model;
     this.random = model.random;
     this.grants = new GrantTable(() -> applied, clock.read(model.scheduler.now()));
+    // The model's start is a fresh group: this member applied nothing before, so no state it grants
+    // from can be older than one it answered from. Its table is caught up at once (in production the
+    // first start goes through CatchUpGate too, which only delays the first grants), and every seed's
+    // schedule up to its first restart is what it was before the gate was modelled.
+    this.grants.markCaughtUp();
+  }
+
+  /** One linearizable read of the catch-up gate: its id, when it began (this member's clock), the read index once known. */
+  private static final class CatchUpRead {
+    final long id;
+    final long began;
+    int index = -1;
+
+    CatchUpRead(long id, long began) {
+      this.id = id;
+      this.began = began;
+    }
   }
 
   @Override
@@ -103,10 +142,12 @@ final class ModelMember implements ModelNetwork.Process {
   }
 
   /**
-   * The process crashes and starts again (only with {@link LeaseModel.Config#restarts}): it forgets its
-   * grants (a new GrantTable, whose start counts as a grant), every message and timer in flight, and
-   * its applied state falls back {@code back} entries — to its snapshot, or to the commit index it had
-   * persisted — from where it applies again as usual.
+   * The process crashes and starts again ({@link LeaseModel.Config#restarts}): it forgets its grants (a
+   * new GrantTable, whose start counts as a grant, not caught up), every message, timer and read in
+   * flight, and its applied state falls back {@code back} entries — to its snapshot, or to the commit
+   * index it had persisted — from where it applies again as usual. Its catch-up gate starts at once;
+   * without the gate ({@link LeaseModel.Config#catchUpGate} false, a mutant) the table is caught up at
+   * once.
    */
   void restart(int back) {
     int to = Math.max(0, appliedIndex - back);
@@ -121,9 +162,76 @@ final class ModelMember implements ModelNetwork.Process {
     sentDirective.clear();
     paused = false;
     applyScheduled = false;
+    read = null;
     incarnation++;
+    if (model.config.catchUpGate()) {
+      gate(incarnation);
+    } else {
+      grants.markCaughtUp(); // the mutant: no gate, it grants from whatever it has replayed so far
+    }
     scheduleApply();
     keepalive();
+  }
+
+  // ---- the catch-up gate (CatchUpGate) -----------------------------------------------------------
+
+  private void gate(int life) {
+    if (life != incarnation || grants.caughtUp()) return;
+    if (read == null) {
+      CatchUpRead r = new CatchUpRead(++reads, now());
+      read = r;
+      model.scheduler.after(clock.realFor(READ_TIMEOUT), id + " catch-up read timeout", () -> receive("read timeout", () -> {
+        if (read != r) return;
+        read = null;
+        model.stats.catchUpReadsTimedOut++;
+        model.trace.note("%s catch-up read %d timed out (read index %s, applied #%d)", id, r.id, r.index < 0 ? "unknown"
+            : "#" + (r.index - 1), appliedIndex - 1);
+      }));
+      askLeader(r);
+    }
+    model.scheduler.after(clock.realFor(CATCH_UP_EVERY), id + " catch-up gate", () -> receive("catch-up gate", () -> gate(life)));
+  }
+
+  private void askLeader(CatchUpRead r) {
+    if (read != r) return;
+    ModelMember leader = model.raft.leader();
+    if (leader == null) {
+      retryRead(r);
+      return;
+    }
+    model.network.send(id, leader, "read index request " + r.id, () -> leader.onReadIndexRequest(this, r), model.gateDraws);
+  }
+
+  private void retryRead(CatchUpRead r) {
+    model.scheduler.after(clock.realFor(READ_RETRY), id + " read retry", () -> receive("read retry", () -> askLeader(r)));
+  }
+
+  /** As the leader: a member's ReadIndex request. Answered only while this member leads with a live majority. */
+  private void onReadIndexRequest(ModelMember asker, CatchUpRead r) {
+    int index = model.raft.readIndex(this);
+    if (index < 0 && model.raft.leader() == this) return; // no majority confirms this leader: no answer
+    model.network.send(id, asker, index < 0 ? "not leader" : "read index #" + (index - 1), () -> asker.onReadIndex(r, index),
+        model.gateDraws);
+  }
+
+  private void onReadIndex(CatchUpRead r, int index) {
+    if (read != r || r.index >= 0) return; // timed out, an earlier incarnation's, or a duplicate
+    if (index < 0) {
+      retryRead(r);
+      return;
+    }
+    r.index = index;
+    caughtUpIfApplied();
+  }
+
+  /** The read returns once this member has applied up to its read index: the gate opens. */
+  private void caughtUpIfApplied() {
+    if (read == null || read.index < 0 || appliedIndex < read.index) return;
+    grants.markCaughtUp();
+    model.stats.catchUps++;
+    model.trace.note("%s caught up: applied #%d >= read index #%d of read %d (%d ms after it began); it grants again", id,
+        appliedIndex - 1, read.index - 1, read.id, (now() - read.began) / MS);
+    read = null;
   }
 
   void stallApplies(long untilReal) {
@@ -162,6 +270,7 @@ final class ModelMember implements ModelNetwork.Process {
     }
     int target = random.nextInt(3) == 0 ? appliedIndex + 1 : model.raft.size();
     while (appliedIndex < target) applyOne();
+    caughtUpIfApplied();
     scheduleApply();
   }
 
@@ -170,6 +279,10 @@ final class ModelMember implements ModelNetwork.Process {
     Command command = e.command();
     applied = ClusterStateMachine.apply(applied, command, e.term()).state();
     appliedIndex++;
+    if (appliedIndex > highWater) {
+      highWater = appliedIndex;
+      highWaterState = applied;
+    }
     // As ControllerNode's command listener: after the image is published, the grant table notes the epoch.
     AppliedCommands.cluster(command).ifPresent(name -> grants.applied(name, applied, now()));
     if (command.hasBeginWorkflow() || command.hasAdvanceWorkflow() || command.hasBootstrapEpoch()) {
@@ -215,9 +328,36 @@ final class ModelMember implements ModelNetwork.Process {
   void onRenew(ModelAgent agent, long requestId, long epoch) {
     Refusal refusal = grants.grant(LeaseModel.CLUSTER, agent.node(), epoch, now());
     boolean accepted = refusal == Refusal.REFUSAL_UNSPECIFIED;
-    long memberEpoch = cluster().map(ClusterRecord::getEpoch).orElse(0L);
+    if (appliedIndex < highWater && (accepted || refusal == Refusal.MEMBER_CATCHING_UP)) fallenBack(agent.node(), epoch, accepted);
+    // As AgentGatewayService: a member still catching up says no epoch (its "no" is no verdict).
+    long memberEpoch = refusal == Refusal.MEMBER_CATCHING_UP ? 0 : cluster().map(ClusterRecord::getEpoch).orElse(0L);
     model.network.send(id, agent, "grant r" + requestId + (accepted ? " yes" : " no " + refusal),
         () -> agent.onGrant(requestId, id, accepted, memberEpoch, refusal.name()));
+  }
+
+  /**
+   * A round reached this member while its applied state is behind one it had applied before its
+   * restart. With the gate it cannot have granted it (the gate opens only once it has applied up to a
+   * read index, which covers every entry it ever applied): a grant is a model error. Counted when the
+   * round would have been granted from that fallen-back state — held back by the gate, or, in the mutant
+   * without it, granted — and, of those, when the state it had applied before had closed that lease
+   * (the grant reopens it: the finding the gate fixes).
+   */
+  private void fallenBack(String node, long epoch, boolean granted) {
+    if (!granted && Leases.judge(applied, LeaseModel.CLUSTER, node, epoch) != Refusal.REFUSAL_UNSPECIFIED) return;
+    boolean reopen = Leases.closed(highWaterState, LeaseModel.CLUSTER, node, epoch);
+    String what = String.format("%s epoch %d from applied #%d (#%d before its restart%s)", node, epoch, appliedIndex - 1,
+        highWater - 1, reopen ? ", where that lease was closed" : "");
+    if (granted) {
+      if (model.config.catchUpGate()) model.monitor.fail("model: " + id + " granted " + what + " with the catch-up gate");
+      model.stats.fallenBackGrants++;
+      if (reopen) model.stats.reopeningGrants++;
+      model.trace.note("%s not caught up: granted %s", id, what);
+    } else {
+      model.stats.gateHolds++;
+      if (reopen) model.stats.gateHoldsReopening++;
+      model.trace.note("%s catching up: held back a grant of %s", id, what);
+    }
   }
 
   /** The leader's question: this member's views of {@code keys}, taken now. */

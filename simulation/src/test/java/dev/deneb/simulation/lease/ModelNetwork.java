@@ -54,14 +54,23 @@ final class ModelNetwork {
 
   /** Sends {@code what} from {@code from} to {@code to}, who runs {@code handler} on delivery. */
   void send(String from, Process to, String what, Runnable handler) {
+    send(from, to, what, handler, random);
+  }
+
+  /**
+   * As {@link #send(String, Process, String, Runnable)}, drawing loss, duplication and delay from
+   * {@code draws}: traffic that a variant of the model adds or leaves out (the catch-up reads) draws from
+   * its own stream, so every other draw of a seed stays as it was.
+   */
+  void send(String from, Process to, String what, Runnable handler, SplittableRandom draws) {
     sent++;
-    if (random.nextDouble() < dropRate) {
+    if (draws.nextDouble() < dropRate) {
       lost++;
       return;
     }
-    int copies = random.nextDouble() < duplicateRate ? 2 : 1;
+    int copies = draws.nextDouble() < duplicateRate ? 2 : 1;
     for (int i = 0; i < copies; i++) {
-      clock.after(delay(), from + "->" + to.id() + " " + what, () -> {
+      clock.after(delay(draws), from + "->" + to.id() + " " + what, () -> {
         if (!connected(from, to.id())) {
           lost++;
           return;
@@ -72,7 +81,7 @@ final class ModelNetwork {
   }
 
   /** Mostly a LAN's few milliseconds, sometimes up to 300 ms. */
-  private long delay() {
+  private static long delay(SplittableRandom random) {
     long micros = random.nextInt(4) == 0 ? random.nextLong(0, 300_000) : random.nextLong(0, 20_000);
     return micros * 1_000;
   }

@@ -26,11 +26,15 @@ import java.util.function.Consumer;
  *       150-2000 ms, then a running member that reaches another running member wins a new term.
  *   <li>A new leader orchestrates only once it has applied every entry committed before its term
  *       (Ratis' {@code leaderReady}).
+ *   <li>A ReadIndex request is answered by the leader while a majority is behind it
+ *       ({@link #readIndex}); members use it to catch up after a restart ({@link ModelMember}).
  * </ul>
  *
  * <p>Not modelled: a deposed leader that still believes it leads — its proposals would carry its
- * old term and never commit, so it is simply silent here; log divergence; snapshots and member
- * restarts (only with {@link LeaseModel.Config#restarts}, see {@link ModelMember#restart}).
+ * old term and never commit, and it would not get the confirmation a ReadIndex answer needs (Ratis'
+ * leader lease, under the same drift bound, ends before another leader can be elected), so it is
+ * simply silent here; log divergence; snapshots (a restarted member's applied state falls back to an
+ * earlier prefix instead, see {@link ModelMember#restart}).
  */
 final class ModelRaft {
   record Entry(Command command, long term) {}
@@ -97,6 +101,25 @@ final class ModelRaft {
     return leader == m && term == inTerm && m.appliedIndex() >= readyIndex;
   }
 
+  /**
+   * {@code m} leads and a majority is behind it now: it is running and connected to another running
+   * member. What a commit needs, and what a leader needs to answer a ReadIndex request.
+   */
+  boolean leadsWithMajority(ModelMember m) {
+    return leader == m && !m.paused() && members.stream().anyMatch(o -> o != m && !o.paused() && network.connected(o.id(), m.id()));
+  }
+
+  /**
+   * The leader's answer to a ReadIndex request (Raft §6.4, Ratis' {@code readIndexAsync}): its commit
+   * index, once it has confirmed with a majority that it still leads; -1 if {@code m} does not lead
+   * with a live majority now (a follower refers the asker to the leader; a leader cut off from every
+   * other member gets no confirmation and never answers). The model's one log is the committed log, so
+   * its size is the commit index of every leader that could confirm itself.
+   */
+  int readIndex(ModelMember m) {
+    return leadsWithMajority(m) ? log.size() : -1;
+  }
+
   /** Whether {@code m}'s proposals are all settled and applied by it (a proposal's reply comes after its apply). */
   boolean idle(ModelMember m) {
     return pending.isEmpty() && m.appliedIndex() >= log.size();
@@ -112,9 +135,7 @@ final class ModelRaft {
 
   private void tryCommit(long inTerm) {
     if (term != inTerm || leader == null || pending.isEmpty()) return;
-    boolean majority = !leader.paused() && members.stream().anyMatch(m -> m != leader && !m.paused()
-        && network.connected(m.id(), leader.id()));
-    if (!majority) {
+    if (!leadsWithMajority(leader)) {
       scheduler.after(random.nextLong(20, 101) * 1_000_000, "commit retry term " + inTerm, () -> tryCommit(inTerm));
       return;
     }

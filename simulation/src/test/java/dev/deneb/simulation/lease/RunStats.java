@@ -19,13 +19,23 @@ final class RunStats {
   long memberLinkCuts;
   long operatorFailovers;
   long memberRestarts;
+  /** Restarted members whose catch-up gate opened (a read index obtained and applied up to). */
+  long catchUps;
+  long catchUpReadsTimedOut;
+  /** Rounds a restarted member refused while catching up that it would have granted from its fallen-back state. */
+  long gateHolds;
+  /** Of those, rounds for a lease the state it had applied before the restart had closed (a grant would have reopened it). */
+  long gateHoldsReopening;
+  /** Without the gate (the mutant): rounds a restarted member granted from its fallen-back state, and of those reopening a closed lease. */
+  long fallenBackGrants;
+  long reopeningGrants;
   long highestEpoch;
   boolean fenceDirectives;
   /** Smallest gap between the old primary's last writable instant and a new primary's first, after a lapse. */
   long minSlackNanos = Long.MAX_VALUE;
 
   boolean faulted() {
-    return agentCuts + agentPauses + memberPauses + applyStalls + memberLinkCuts > 0;
+    return agentCuts + agentPauses + memberPauses + applyStalls + memberLinkCuts + memberRestarts > 0;
   }
 
   @Override
@@ -34,7 +44,10 @@ final class RunStats {
         + " fencedByLapse=" + fencedByLapse + " fencedByAck=" + fencedByAck + " chosen=" + candidatesChosen
         + " promotionsAfterLapse=" + promotionsAfterLapse + " overPausedAgent=" + promotionsOverPausedAgent + " highestEpoch=" + highestEpoch + " agentCuts=" + agentCuts
         + " agentPauses=" + agentPauses + " memberPauses=" + memberPauses + " applyStalls=" + applyStalls
-        + " memberLinkCuts=" + memberLinkCuts + " operatorFailovers=" + operatorFailovers + " memberRestarts=" + memberRestarts + " fenceDirectives=" + fenceDirectives
+        + " memberLinkCuts=" + memberLinkCuts + " operatorFailovers=" + operatorFailovers + " memberRestarts=" + memberRestarts
+        + " catchUps=" + catchUps + " catchUpReadsTimedOut=" + catchUpReadsTimedOut + " gateHolds=" + gateHolds
+        + " gateHoldsReopening=" + gateHoldsReopening
+        + (fallenBackGrants == 0 ? "" : " fallenBackGrants=" + fallenBackGrants + " reopeningGrants=" + reopeningGrants) + " fenceDirectives=" + fenceDirectives
         + (minSlackNanos == Long.MAX_VALUE ? "" : " minSlackMs=" + minSlackNanos / 1_000_000);
   }
 }

@@ -16,6 +16,8 @@ import java.util.Set;
  * </ul>
  * At the end of a run (STYLE 15's validations): every member's applied state is the state of its
  * applied prefix of the one log, and no agent has seen an epoch the log never committed or began.
+ * And at every grant ({@link ModelMember}): with the catch-up gate, no member grants from an applied
+ * state behind one it had applied before a restart.
  *
  * <p>Also measures, for every new primary made writable after a FENCED by lease lapse, how long after
  * the old primary's last writable instant that happened (the slack the lapse bound left).
@@ -33,7 +35,7 @@ final class SafetyMonitor {
     return violation;
   }
 
-  private void fail(String what) {
+  void fail(String what) {
     if (violation != null) return;
     violation = what;
     model.trace.note("VIOLATION %s", what);
