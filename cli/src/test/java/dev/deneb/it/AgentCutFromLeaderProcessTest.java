@@ -43,14 +43,13 @@ class AgentCutFromLeaderProcessTest {
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
-  private record Explained(String member, long term, String reason, String detail) {}
 
   @Test
   void thePrimaryAgentCutFromTheLeaderAloneIsNeitherFencedNorFailedOver() throws Exception {
     try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withProxies());
         DirectWriters writers = new DirectWriters(env, List.of("db1")).start()) {
       Path agentLog = env.agent("db1").log();
-      await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50 && reasonIs(env, "PRIMARY_HEALTHY"));
+      await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50 && Probes.leaderReasonIs(env, "PRIMARY_HEALTHY"));
       assertThat(env.api().get("/v1/clusters/orders/history").body().get("history").size())
           .as("epochs before any fault (a failover already? see the controllers' logs for LEASE_LAPSED)").isEqualTo(1);
       long since = System.nanoTime();
@@ -80,7 +79,7 @@ class AgentCutFromLeaderProcessTest {
     ToxiproxySandbox.Link link = env.agentLink("db1", leader);
     long start = System.nanoTime();
     long acceptedBefore = writers.acceptedAfter("db1", 0);
-    List<Explained> seen = new CopyOnWriteArrayList<>();
+    List<Probes.Explained> seen = new CopyOnWriteArrayList<>();
     List<String> violations = new CopyOnWriteArrayList<>();
     fault.accept(link);
     try {
@@ -105,7 +104,7 @@ class AgentCutFromLeaderProcessTest {
     seen.forEach(x -> said.add(x.member() + " (term " + x.term() + "): " + x.reason()));
     seen.stream().filter(x -> x.reason().equals("LEASE_HELD_PRIMARY_UNREPORTED")).findFirst()
         .ifPresent(x -> System.out.println("explain while " + kind + ": " + x.reason() + " — " + x.detail()));
-    await().atMost(SETTLE).until(() -> reasonIs(env, "PRIMARY_HEALTHY"));
+    await().atMost(SETTLE).until(() -> Probes.leaderReasonIs(env, "PRIMARY_HEALTHY"));
     Fixtures.record("agent cut from leader " + leader + " only (" + kind + ", " + WINDOW.toSeconds() + " s): " + accepted
         + " writes accepted on db1, none refused, no fence, epoch 1; the leader said " + said + "; healthy again "
         + (System.nanoTime() - start) / 1_000_000 + " ms after the fault began");
@@ -117,13 +116,13 @@ class AgentCutFromLeaderProcessTest {
    * {@code seen}.
    */
   private static List<String> violations(HaEnvironment env, DirectWriters writers, Path agentLog, long since,
-      List<Explained> seen) throws IOException {
+      List<Probes.Explained> seen) throws IOException {
     List<String> out = new ArrayList<>();
     writers.refusedAfter("db1", since).stream().limit(3).forEach(r -> out.add("a write on db1 was refused: " + r.error()));
     fenceLines(agentLog).stream().limit(5).forEach(l -> out.add("db1's agent: " + l));
     env.api().primary("orders").filter(p -> p.epoch() != 1 || !p.node().equals("db1"))
         .ifPresent(p -> out.add("the primary changed: " + p));
-    Optional<Explained> x = leaderExplain(env);
+    Optional<Probes.Explained> x = Probes.leaderExplain(env);
     x.ifPresent(seen::add);
     x.filter(e -> !EXPECTED.contains(e.reason()))
         .ifPresent(e -> out.add("leader " + e.member() + " explained " + e.reason() + ": " + e.detail()));
@@ -134,23 +133,5 @@ class AgentCutFromLeaderProcessTest {
     return Files.readAllLines(agentLog).stream().filter(l -> FENCE_MARKS.stream().anyMatch(l::contains)).toList();
   }
 
-  private static boolean reasonIs(HaEnvironment env, String reason) {
-    return leaderExplain(env).map(x -> x.reason().equals(reason)).orElse(false);
-  }
 
-  /**
-   * {@code GET /v1/clusters/orders/explain} from the member that says it leads (the highest term if
-   * two briefly do): only the leader's explanation is authoritative. Empty while no member leads.
-   */
-  private static Optional<Explained> leaderExplain(HaEnvironment env) {
-    Explained best = null;
-    for (String id : env.controllers().memberIds()) {
-      Api.Response r = new Api(env.controllers().endpoint(id)).getOrNull("/v1/clusters/orders/explain");
-      if (r == null || r.status() != 200 || !r.body().path("role").asText().equals("LEADER")) continue;
-      Explained x = new Explained(id, r.body().path("term").asLong(), r.body().path("reason").asText(),
-          r.body().path("detail").asText());
-      if (best == null || x.term() > best.term()) best = x;
-    }
-    return Optional.ofNullable(best);
-  }
 }

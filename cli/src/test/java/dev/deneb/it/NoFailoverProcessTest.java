@@ -31,21 +31,20 @@ class NoFailoverProcessTest {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   /** The leader's explanation: only the leader's is authoritative. */
-  private record Explained(String member, long term, String reason, String detail) {}
 
   @Test
   void replicasOrLeaderLosingThePrimaryIsNoReasonToFailOver() throws Exception {
     try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withProxies());
         DirectWriters writers = new DirectWriters(env, List.of("db1")).start()) {
       await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50
-          && leaderExplain(env).map(x -> x.reason().equals("PRIMARY_HEALTHY")).orElse(false));
+          && Probes.leaderExplain(env).map(x -> x.reason().equals("PRIMARY_HEALTHY")).orElse(false));
 
       // ---- (a) the replicas lose the primary; the primary keeps its lease ----
       env.replicationLink("db1").cut();
-      await().atMost(SETTLE).until(() -> reasonIs(env, "REPLICAS_LOST_PRIMARY_LEASE_HELD"));
+      await().atMost(SETTLE).until(() -> Probes.leaderReasonIs(env, "REPLICAS_LOST_PRIMARY_LEASE_HELD"));
       long windowStart = System.nanoTime();
       long acceptedBefore = writers.acceptedAfter("db1", 0);
-      List<Explained> seenA = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<Probes.Explained> seenA = new java.util.concurrent.CopyOnWriteArrayList<>();
       List<String> violationsA = watch(env, writers, windowStart, seenA, x -> x.reason().equals("REPLICAS_LOST_PRIMARY_LEASE_HELD"));
       assertThat(writers.acceptedAfter("db1", 0)).as("db1 kept accepting direct writes through the window")
           .isGreaterThan(acceptedBefore);
@@ -54,17 +53,17 @@ class NoFailoverProcessTest {
           + (writers.acceptedAfter("db1", windowStart)) + " direct writes accepted on db1, none refused; leader said "
           + distinct(seenA));
       env.replicationLink("db1").restore();
-      await().atMost(SETTLE).until(() -> reasonIs(env, "PRIMARY_HEALTHY"));
+      await().atMost(SETTLE).until(() -> Probes.leaderReasonIs(env, "PRIMARY_HEALTHY"));
 
       // ---- (b) only the leader loses the primary's agent; the followers still carry its renewals ----
       String leader = env.controllers().awaitLeader();
       long agentLogBefore = Files.size(env.agent("db1").log());
       env.agentLink("db1", leader).cut();
-      await().atMost(SETTLE).until(() -> reasonIs(env, "LEASE_HELD_PRIMARY_UNREPORTED")
-          || !leaderExplain(env).map(Explained::member).orElse(leader).equals(leader));
+      await().atMost(SETTLE).until(() -> Probes.leaderReasonIs(env, "LEASE_HELD_PRIMARY_UNREPORTED")
+          || !Probes.leaderExplain(env).map(Probes.Explained::member).orElse(leader).equals(leader));
       long windowB = System.nanoTime();
       long acceptedBeforeB = writers.acceptedAfter("db1", 0);
-      List<Explained> seenB = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<Probes.Explained> seenB = new java.util.concurrent.CopyOnWriteArrayList<>();
       // While the cut member leads, it must say why it does nothing; a new leader (elections can
       // happen on a loaded machine) reaches db1's agent directly and must find it healthy.
       List<String> violationsB = watch(env, writers, windowB, seenB, x -> x.member().equals(leader)
@@ -83,7 +82,7 @@ class NoFailoverProcessTest {
       seenB.stream().filter(e -> e.member().equals(leader)).findFirst().ifPresent(e ->
           System.out.println("explain while the cut leader led: " + e.reason() + " — " + e.detail()));
       env.agentLink("db1", leader).restore();
-      await().atMost(SETTLE).until(() -> reasonIs(env, "PRIMARY_HEALTHY"));
+      await().atMost(SETTLE).until(() -> Probes.leaderReasonIs(env, "PRIMARY_HEALTHY"));
       JsonNode history = env.api().get("/v1/clusters/orders/history").body().get("history");
       assertThat(history.size()).as("the history has only the bootstrap epoch: " + history).isEqualTo(1);
     }
@@ -95,12 +94,12 @@ class NoFailoverProcessTest {
    * {@code expected}. A violation is remembered (the condition stays false) rather than forgiven by
    * a later good sample, so the window fails on the first one; the list says what it was.
    */
-  private static List<String> watch(HaEnvironment env, DirectWriters writers, long since, List<Explained> seen,
-      java.util.function.Predicate<Explained> expected) {
+  private static List<String> watch(HaEnvironment env, DirectWriters writers, long since, List<Probes.Explained> seen,
+      java.util.function.Predicate<Probes.Explained> expected) {
     List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
     try {
       await().during(WINDOW).atMost(WINDOW.plusSeconds(5)).pollInterval(Duration.ofMillis(500)).until(() -> {
-        Optional<Explained> x = leaderExplain(env);
+        Optional<Probes.Explained> x = Probes.leaderExplain(env);
         x.ifPresent(seen::add);
         if (!epochIsOneOnDb1(env)) violations.add("the primary changed: " + env.api().primary("orders"));
         var refused = writers.refusedAfter("db1", since);
@@ -116,9 +115,6 @@ class NoFailoverProcessTest {
     return violations;
   }
 
-  private static boolean reasonIs(HaEnvironment env, String reason) {
-    return leaderExplain(env).map(x -> x.reason().equals(reason)).orElse(false);
-  }
 
   /**
    * Epoch 1 still names db1 as far as a member answers (no answer is no evidence of a change; the
@@ -128,23 +124,8 @@ class NoFailoverProcessTest {
     return env.api().primary("orders").map(p -> p.epoch() == 1 && p.node().equals("db1")).orElse(true);
   }
 
-  /**
-   * {@code explain} from the member that says it leads (the highest term if two briefly do), or
-   * empty while no member does.
-   */
-  private static Optional<Explained> leaderExplain(HaEnvironment env) {
-    Explained best = null;
-    for (String id : env.controllers().memberIds()) {
-      Api.Response r = new Api(env.controllers().endpoint(id)).getOrNull("/v1/clusters/orders/explain");
-      if (r == null || r.status() != 200 || !r.body().path("role").asText().equals("LEADER")) continue;
-      Explained x = new Explained(id, r.body().path("term").asLong(), r.body().path("reason").asText(),
-          r.body().path("detail").asText());
-      if (best == null || x.term() > best.term()) best = x;
-    }
-    return Optional.ofNullable(best);
-  }
 
-  private static Set<String> distinct(List<Explained> seen) {
+  private static Set<String> distinct(List<Probes.Explained> seen) {
     Set<String> out = new LinkedHashSet<>();
     seen.forEach(e -> out.add(e.reason()));
     return out;

@@ -95,4 +95,28 @@ final class Probes {
       return false;
     }
   }
+
+  /** One member's {@code explain} answer: who said it, in which term, the decision's reason and detail. */
+  record Explained(String member, long term, String reason, String detail) {}
+
+  /**
+   * {@code GET /v1/clusters/orders/explain} from the member that says it leads (the highest term if
+   * two briefly do): only the leader's explanation is authoritative. Empty while no member leads.
+   */
+  static Optional<Explained> leaderExplain(HaEnvironment env) {
+    Explained best = null;
+    for (String id : env.controllers().memberIds()) {
+      Api.Response r = new Api(env.controllers().endpoint(id)).getOrNull("/v1/clusters/orders/explain");
+      if (r == null || r.status() != 200 || !r.body().path("role").asText().equals("LEADER")) continue;
+      Explained x = new Explained(id, r.body().path("term").asLong(), r.body().path("reason").asText(),
+          r.body().path("detail").asText());
+      if (best == null || x.term() > best.term()) best = x;
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Whether the leader's newest decision for {@code orders} has {@code reason}. */
+  static boolean leaderReasonIs(HaEnvironment env, String reason) {
+    return leaderExplain(env).map(x -> x.reason().equals(reason)).orElse(false);
+  }
 }

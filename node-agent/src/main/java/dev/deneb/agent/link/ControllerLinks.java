@@ -79,7 +79,16 @@ public final class ControllerLinks implements Closeable {
 
   /** Sends one renewal round to every connected member that can take it; returns how many. */
   public int renew(RenewLease renewal) {
-    AgentMessage m = AgentMessage.newBuilder().setRenew(renewal).build();
+    return toEveryReadyMember(AgentMessage.newBuilder().setRenew(renewal).build());
+  }
+
+  /** Sends a health report to every connected member that can take it; returns how many. */
+  public int report(HealthReport report) {
+    return toEveryReadyMember(AgentMessage.newBuilder().setReport(report).build());
+  }
+
+  /** A member whose stream is full is skipped, not queued to: it must never delay the others. */
+  private int toEveryReadyMember(AgentMessage m) {
     int sent = 0;
     for (Link l : links) {
       if (l.welcomed && l.ready()) {
@@ -105,19 +114,6 @@ public final class ControllerLinks implements Closeable {
         return;
       }
     }
-  }
-
-  /** Sends a health report to every connected member that can take it; returns how many. */
-  public int report(HealthReport report) {
-    AgentMessage m = AgentMessage.newBuilder().setReport(report).build();
-    int sent = 0;
-    for (Link l : links) {
-      if (l.welcomed && l.ready()) {
-        l.send(m);
-        sent++;
-      }
-    }
-    return sent;
   }
 
   @Override
