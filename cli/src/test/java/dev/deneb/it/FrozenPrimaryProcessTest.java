@@ -86,6 +86,60 @@ class FrozenPrimaryProcessTest {
     }
   }
 
+  /**
+   * The 30-minute run's second finding (docs/jepsen.md): a commit already waiting for its
+   * acknowledgement when the host froze. The server timed that wait from the commit's start on its
+   * wall clock, so when it resumed after the failover the timeout had long passed and it returned
+   * the write as committed at once, before its agent could fence. The server now has no timeout of
+   * its own; only the agent, while its lease runs, lets a stuck commit go.
+   */
+  @Test
+  void aCommitWaitingForItsAcknowledgementWhenTheHostFreezesIsNotAcknowledgedAfterTheFailover() throws Exception {
+    try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withDurability("semi-sync"))) {
+      Probes.awaitReplicatingFrom(env, "db2", "db1");
+      Probes.awaitReplicatingFrom(env, "db3", "db1");
+      DatabaseEndpoint patient = env.appEndpoint("db1").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
+      try (Connection c = patient.open(); Statement s = c.createStatement(); Connection root = env.rootEndpoint("db1").open()) {
+        await().atMost(SETTLE).until(() -> Fixtures.tryWrite(env.appEndpoint("db1")) && semiSyncActive(env, "db1"));
+        // No replica receives any more, so the next commit waits for an acknowledgement.
+        for (String replica : List.of("db2", "db3")) {
+          try (Connection r = env.rootEndpoint(replica).open(); Statement st = r.createStatement()) {
+            st.execute("STOP REPLICA IO_THREAD");
+          }
+        }
+        // The host freezes the way pause-host freezes it, with the write already waiting: the agent
+        // first (so it cannot let the commit go), then mysqld once the commit waits.
+        env.agent("db1").pause();
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+          try {
+            return s.executeUpdate("INSERT INTO app.writes (id, node, epoch) VALUES (" + (WRITE_ID + 1) + ", 'db1', 1)");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        });
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+            .until(() -> env.databases().dialect().semiSyncStatus(root).waitingSessions() >= 1);
+        env.db("db1").pause();
+        long frozeAt = System.nanoTime();
+        await().atMost(SETTLE).until(() -> env.api().primary("orders").filter(p -> p.epoch() == 2).isPresent());
+        long failedOverMs = (System.nanoTime() - frozeAt) / 1_000_000;
+        long resumedAt = System.nanoTime();
+        env.db("db1").resume();
+        env.agent("db1").resume();
+        Throwable outcome = waiting.handle((rows, error) -> error).get(60, TimeUnit.SECONDS);
+        long answeredMs = (System.nanoTime() - resumedAt) / 1_000_000;
+        assertThat(outcome).as("the write waiting when the host froze must not be reported committed").isNotNull();
+        String next = env.api().primary("orders").orElseThrow().node();
+        assertThat(Probes.rows(env.appEndpoint(next))).doesNotContain(WRITE_ID + 1);
+        assertThat(Files.readString(env.agent("db1").log())).as("db1's agent never let the stuck commit go")
+            .doesNotContain("semi-sync on db1: released");
+        Fixtures.record("frozen primary with a commit waiting (semi-sync): " + next + " primary of epoch 2 " + failedOverMs
+            + " ms after the freeze; the waiting write failed " + answeredMs + " ms after the resume ("
+            + rootMessage(outcome) + ")");
+      }
+    }
+  }
+
   private static boolean semiSyncActive(HaEnvironment env, String node) throws SQLException {
     try (Connection c = env.rootEndpoint(node).open()) {
       return env.databases().dialect().semiSyncStatus(c).primaryActive();

@@ -197,6 +197,11 @@ class ReadOnlyFenceTest {
     }
 
     @Override
+    public boolean releaseSemiSyncWaits(Connection c, java.time.Instant notAfter) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void installLeaseTable(Connection c) {
       throw new UnsupportedOperationException();
     }

@@ -11,7 +11,11 @@ import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
 import dev.deneb.agent.report.ReportSchedule;
+import dev.deneb.agent.durability.SemiSyncFallback;
+import dev.deneb.agent.durability.SemiSyncObservation;
 import dev.deneb.fencing.dialect.SemiSyncRole;
+import dev.deneb.fencing.dialect.SemiSyncStatus;
+import dev.deneb.fencing.dialect.SqlDialect;
 import dev.deneb.protocol.Directive;
 import dev.deneb.protocol.DirectiveAck;
 import dev.deneb.protocol.EpochNotice;
@@ -69,7 +73,13 @@ public final class Agent implements Closeable {
   private volatile boolean unfencing;
   /** The cluster's durability as the newest epoch notice said (DESIGN S4; docs/durability.md). */
   private volatile boolean semiSync;
+  /**
+   * How long commits may wait for a semi-sync acknowledgement before this agent, holding the lease,
+   * lets them go (the cluster's semi-sync timeout; the server itself is given none).
+   */
   private volatile Duration semiSyncTimeout = Duration.ofSeconds(1);
+  /** When to release stuck semi-sync commits (loop thread). */
+  private final SemiSyncFallback fallback = new SemiSyncFallback();
   /** Promote directives waiting for this node to become writable in their epoch, with the members to ack (loop thread). */
   private final java.util.Map<String, PendingPromote> pendingPromotes = new java.util.HashMap<>();
 
@@ -112,7 +122,71 @@ public final class Agent implements Closeable {
     long now = System.nanoTime();
     HealthReport report = probeDb.probe(now);
     schedule.decide(report, now).ifPresent(links::report);
-    loop.execute(() -> run(() -> reconcile(report)));
+    SemiSyncObservation semi = semiSync && report.getMysqldUp() && !report.getReadOnly() ? observeSemiSync() : null;
+    loop.execute(() -> run(() -> {
+      reconcile(report);
+      guardSemiSync(semi);
+    }));
+  }
+
+  /** Prober thread: a writable semi-sync server's state, or null when it cannot be read now. */
+  private SemiSyncObservation observeSemiSync() {
+    try {
+      SemiSyncStatus s = probeDb.semiSyncStatus();
+      return new SemiSyncObservation(s.primaryEnabled(), s.waitingSessions(), s.acknowledgedTransactions(), s.replicas());
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("semi-sync state of {} not readable: {}", config.node(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Loop thread: lets commits stuck without a semi-sync acknowledgement go while this agent holds
+   * the lease, and asks for acknowledgements again once a replica is back (docs/durability.md,
+   * {@link SemiSyncFallback}). A release carries the lease's fence point as its deadline; the
+   * server checks it when it executes the release, so a release that sat in a frozen agent or a
+   * frozen server lets nothing go.
+   */
+  private void guardSemiSync(SemiSyncObservation o) {
+    long now = System.nanoTime();
+    if (o == null || !semiSync || !keeper.writable() || unfencing || preparedEpoch < keeper.highestEpochSeen()) {
+      if (o == null || !keeper.writable()) fallback.reset();
+      return;
+    }
+    long leaseLeft = keeper.remainingNanos(now) - config.lease().fenceLead().toNanos();
+    SemiSyncFallback.Step step = fallback.observe(o, now, semiSyncTimeout, leaseLeft);
+    if (step instanceof SemiSyncFallback.Step.Release r) {
+      LOG.warn("semi-sync on {}: releasing waiting commits to asynchronous replication: {}", config.node(), r.reason());
+      long validUntil = now + r.validForNanos();
+      fencer.execute(() -> releaseSemiSync(validUntil));
+    } else if (step instanceof SemiSyncFallback.Step.Resume r) {
+      LOG.info("semi-sync on {}: asking for acknowledgements again: {}", config.node(), r.reason());
+      fencer.execute(this::resumeSemiSync);
+    }
+  }
+
+  /** Fencer thread. */
+  private void releaseSemiSync(long validUntilNanos) {
+    // The deadline in the server's clock (the agent runs beside it): what is left of it now.
+    java.time.Instant notAfter = java.time.Instant.now().plusNanos(validUntilNanos - System.nanoTime());
+    try {
+      if (fenceDb.releaseSemiSyncWaits(notAfter)) {
+        LOG.warn("semi-sync on {}: released; commits no longer wait for a replica", config.node());
+      } else {
+        LOG.warn("semi-sync on {}: the release came after its deadline; nothing was released", config.node());
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("semi-sync on {}: could not release waiting commits: {}", config.node(), e.getMessage());
+    }
+  }
+
+  /** Fencer thread. */
+  private void resumeSemiSync() {
+    try {
+      fenceDb.configureSemiSync(SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("semi-sync on {}: could not switch the primary side on again: {}", config.node(), e.getMessage());
+    }
   }
 
   /**
@@ -341,7 +415,8 @@ public final class Agent implements Closeable {
           try {
             if (preparedEpoch < u.epoch()) {
               // DESIGN §3.4 PROMOTED: replication applied and stopped, the epoch recorded, before any client write.
-              String gtids = fenceDb.prepareAsPrimary(u.epoch(), config.node(), PROMOTE_APPLY_WAIT, semiSync, semiSyncTimeout);
+              String gtids = fenceDb.prepareAsPrimary(u.epoch(), config.node(), PROMOTE_APPLY_WAIT, semiSync,
+                  SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
               preparedEpoch = u.epoch();
               LOG.info("{} prepared as primary of epoch {}: replication stopped, epoch recorded at {}", config.node(),
                   u.epoch(), gtids);

@@ -142,6 +142,13 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
   }
 
   @Override
+  public boolean releaseSemiSyncWaits(Connection c, java.time.Instant notAfter) throws SQLException {
+    Objects.requireNonNull(notAfter, "notAfter");
+    Jdbc.execute(c, semiSyncVariables().releaseStatement(notAfter.toEpochMilli()));
+    return !semiSyncStatus(c).primaryEnabled();
+  }
+
+  @Override
   public SemiSyncStatus semiSyncStatus(Connection c) throws SQLException {
     return semiSyncVariables().parse(showGlobal(c, "VARIABLES"), showGlobal(c, "STATUS"));
   }

@@ -20,6 +20,10 @@ import java.time.Duration;
  *     ({@code Rpl_semi_sync_master_yes_tx} / {@code Rpl_semi_sync_source_yes_tx})
  * @param asyncTransactions commits not acknowledged: committed during a fallback or after a
  *     timeout ({@code Rpl_semi_sync_master_no_tx} / {@code Rpl_semi_sync_source_no_tx})
+ * @param waitingSessions commits waiting for an acknowledgement now
+ *     ({@code Rpl_semi_sync_master_wait_sessions} / {@code Rpl_semi_sync_source_wait_sessions})
+ * @param replicas connected semi-sync replicas ({@code Rpl_semi_sync_master_clients} /
+ *     {@code Rpl_semi_sync_source_clients})
  */
 public record SemiSyncStatus(
     boolean primaryEnabled,
@@ -29,4 +33,6 @@ public record SemiSyncStatus(
     String waitPoint,
     Duration timeout,
     long acknowledgedTransactions,
-    long asyncTransactions) {}
+    long asyncTransactions,
+    long waitingSessions,
+    long replicas) {}

@@ -17,6 +17,11 @@ import java.util.Objects;
  * @param killConnectionTimeout the replica-side setting that bounds the connection a stopping
  *     receiver opens to its source to kill its dump thread, in seconds; empty where the server has
  *     none (MySQL)
+ * @param waitNoReplica the primary-side switch that keeps a commit waiting when no semi-sync
+ *     replica is connected (ON is both servers' default; OFF would let every commit return at once
+ *     while the replicas are detached)
+ * @param waitingSessions the status counter of commits waiting for an acknowledgement now
+ * @param replicas the status counter of connected semi-sync replicas
  */
 record SemiSyncVariables(
     boolean builtIn,
@@ -28,24 +33,32 @@ record SemiSyncVariables(
     String acknowledged,
     String unacknowledged,
     String replicaStatus,
-    String killConnectionTimeout) {
+    String killConnectionTimeout,
+    String waitNoReplica,
+    String waitingSessions,
+    String replicas) {
 
   /** MariaDB 10.3 and later: built into the server, master/slave names. */
   static final SemiSyncVariables MARIADB = new SemiSyncVariables(true,
       "rpl_semi_sync_master_enabled", "rpl_semi_sync_master_wait_point",
       "rpl_semi_sync_master_timeout", "rpl_semi_sync_slave_enabled",
       "Rpl_semi_sync_master_status", "Rpl_semi_sync_master_yes_tx", "Rpl_semi_sync_master_no_tx",
-      "Rpl_semi_sync_slave_status", "rpl_semi_sync_slave_kill_conn_timeout");
+      "Rpl_semi_sync_slave_status", "rpl_semi_sync_slave_kill_conn_timeout",
+      "rpl_semi_sync_master_wait_no_slave", "Rpl_semi_sync_master_wait_sessions",
+      "Rpl_semi_sync_master_clients");
 
   /** MySQL 8.0.26 and later with the rpl_semi_sync_source / rpl_semi_sync_replica plugins. */
   static final SemiSyncVariables MYSQL = new SemiSyncVariables(false,
       "rpl_semi_sync_source_enabled", "rpl_semi_sync_source_wait_point",
       "rpl_semi_sync_source_timeout", "rpl_semi_sync_replica_enabled",
       "Rpl_semi_sync_source_status", "Rpl_semi_sync_source_yes_tx", "Rpl_semi_sync_source_no_tx",
-      "Rpl_semi_sync_replica_status", "");
+      "Rpl_semi_sync_replica_status", "",
+      "rpl_semi_sync_source_wait_no_replica", "Rpl_semi_sync_source_wait_sessions",
+      "Rpl_semi_sync_source_clients");
 
   /** Both servers take the timeout as an unsigned integer of milliseconds; MySQL's upper bound. */
   static final long MAX_TIMEOUT_MILLIS = 4_294_967_295L;
+
 
   /** The filter for both SHOW statements; '_' escaped so that it matches itself only. */
   static final String LIKE = "'rpl\\_semi\\_sync\\_%'";
@@ -76,6 +89,9 @@ record SemiSyncVariables(
         }
         out.add(set(waitPoint, "'AFTER_SYNC'"));
         out.add(set(timeoutMillis, Long.toString(timeout.toMillis())));
+        if (variables.containsKey(waitNoReplica)) {
+          out.add(set(waitNoReplica, "ON"));
+        }
         out.add(set(primaryEnabled, "ON"));
       }
       case REPLICA -> {
@@ -98,6 +114,24 @@ record SemiSyncVariables(
   }
 
   /**
+   * The statement that switches the primary side off, which lets every commit waiting for an
+   * acknowledgement return at once, provided the server executes it before {@code notAfter} by its
+   * own clock (epoch milliseconds); later, it switches nothing. The condition is evaluated by the
+   * server as it executes the statement, so a statement that sat in a frozen agent, a socket
+   * buffer or a frozen server past its deadline releases nothing: only the lease's holder, while
+   * its lease runs, may let commits return without a replica having them.
+   */
+  String releaseStatement(long notAfterEpochMillis) {
+    if (notAfterEpochMillis <= 0) {
+      throw new IllegalArgumentException("deadline must be positive epoch milliseconds, got " + notAfterEpochMillis);
+    }
+    // SYSDATE, not NOW: the time of execution, not of the statement's arrival.
+    return "SET GLOBAL " + primaryEnabled + " = IF(SYSDATE(3) < FROM_UNIXTIME("
+        + (notAfterEpochMillis / 1000) + "." + String.format(Locale.ROOT, "%03d", notAfterEpochMillis % 1000)
+        + "), 0, 1)";
+  }
+
+  /**
    * Reads the rows of {@code SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_%'} and {@code SHOW GLOBAL
    * STATUS LIKE 'Rpl_semi_sync_%'}, each as name to value with lower-case names.
    *
@@ -117,7 +151,9 @@ record SemiSyncVariables(
         hasPrimary ? value(variables, waitPoint).toUpperCase(Locale.ROOT) : "",
         hasPrimary ? Duration.ofMillis(number(variables, timeoutMillis)) : Duration.ZERO,
         hasPrimary ? number(status, acknowledged) : 0,
-        hasPrimary ? number(status, unacknowledged) : 0);
+        hasPrimary ? number(status, unacknowledged) : 0,
+        hasPrimary ? optionalNumber(status, waitingSessions) : 0,
+        hasPrimary ? optionalNumber(status, replicas) : 0);
   }
 
   private static String set(String variable, String value) {
@@ -148,6 +184,11 @@ record SemiSyncVariables(
       default -> throw new IllegalArgumentException(
           "semi-sync variable " + name + " has '" + v + "', expected ON or OFF");
     };
+  }
+
+  /** A counter older servers or tests may not list: absent reads as 0. */
+  private static long optionalNumber(Map<String, String> rows, String name) {
+    return rows.containsKey(name.toLowerCase(Locale.ROOT)) ? number(rows, name) : 0;
   }
 
   private static long number(Map<String, String> rows, String name) {

@@ -207,7 +207,12 @@ public interface SqlDialect {
    * <p><b>Fallback.</b> When no replica acknowledges within {@code timeout}, the primary commits
    * anyway and falls back to asynchronous replication until a replica catches up;
    * {@link #semiSyncStatus} shows it ({@code primaryActive} false, {@code asyncTransactions}
-   * growing). Transactions committed meanwhile can be lost by a failover.
+   * growing). Transactions committed meanwhile can be lost by a failover. The server measures the
+   * timeout from the commit's start on its wall clock, so a server frozen (SIGSTOP, a VM pause)
+   * longer than the timeout releases its waiting commits the moment it resumes: the agent gives
+   * {@link #SEMI_SYNC_NEVER_FALL_BACK} and falls back itself, with
+   * {@link #releaseSemiSyncWaits}, only while it holds the lease. The primary role also sets the
+   * wait-without-replica switch on, so a primary whose replicas detached keeps its commits waiting.
    *
    * <p>MySQL (8.0.26+) first installs the plugin the role needs ({@code rpl_semi_sync_source} /
    * {@code rpl_semi_sync_replica}) when {@code information_schema.PLUGINS} lacks it, which needs
@@ -223,8 +228,27 @@ public interface SqlDialect {
    */
   void configureSemiSync(Connection c, SemiSyncRole role, Duration timeout) throws SQLException;
 
+  /**
+   * The largest semi-sync timeout both servers take (2<sup>32</sup>-1 ms, about 49.7 days): in
+   * effect, a primary that never falls back to asynchronous replication on its own
+   * (docs/durability.md, "The fallback to async").
+   */
+  Duration SEMI_SYNC_NEVER_FALL_BACK = Duration.ofMillis(4_294_967_295L);
+
   /** The server's semi-sync settings, state and acknowledgement counters. Read-only. */
   SemiSyncStatus semiSyncStatus(Connection c) throws SQLException;
+
+  /**
+   * Switches the primary side off, letting every commit that waits for an acknowledgement return
+   * as committed, if and only if the server executes the statement before {@code notAfter} by its
+   * own wall clock (the agent runs beside its server: one clock). A release that arrives late —
+   * sent by an agent that froze after deciding, or read by a server that froze before executing —
+   * changes nothing. {@link #configureSemiSync} with {@link SemiSyncRole#PRIMARY} switches it back
+   * on. Needs the primary-side privilege of {@link #configureSemiSync}.
+   *
+   * @return whether the primary side is off afterwards (false: the deadline had passed)
+   */
+  boolean releaseSemiSyncWaits(Connection c, java.time.Instant notAfter) throws SQLException;
 
   // ---- lease row and guard --------------------------------------------------------------------
 

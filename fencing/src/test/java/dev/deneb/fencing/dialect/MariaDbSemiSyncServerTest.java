@@ -9,6 +9,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,8 +198,97 @@ class MariaDbSemiSyncServerTest {
     }
   }
 
+  /**
+   * The finding of the 30-minute semi-sync run (docs/jepsen.md): the server measures its timeout
+   * from the commit's start on its wall clock, so a primary frozen longer than the timeout lets a
+   * waiting commit return, unacknowledged, the moment it resumes. Without a timeout of its own the
+   * commit keeps waiting, and only a release executed before its deadline lets it go.
+   */
   @Test
   @Order(5)
+  void aFrozenPrimaryReleasesAWaitingCommitOnlyWhenTheAgentSaysSoInTime() throws Exception {
+    try (Connection r = replicaAgent.open()) {
+      exec(r, "STOP REPLICA IO_THREAD");
+    }
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try (Connection p = primaryAgent.open(); Connection root = primaryRoot.open();
+        Connection client = primaryRoot.open()) {
+      // With the server's own timeout: the freeze outlasts it, and the resumed server commits at once.
+      Duration bound = Duration.ofSeconds(2);
+      Duration freeze = Duration.ofSeconds(3);
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, bound);
+      Future<Duration> bounded = writer.submit(() -> timedInsert(client));
+      awaitWaiting(root);
+      long frozeAt = System.nanoTime();
+      freeze(primary, freeze);
+      Duration took = bounded.get(10, TimeUnit.SECONDS);
+      System.out.printf("semi-sync: timeout %d ms, a waiting commit's server froze for %d ms: the commit returned %d ms"
+          + " after the resume%n", bound.toMillis(), freeze.toMillis(),
+          Duration.ofNanos(System.nanoTime() - frozeAt).minus(freeze).toMillis());
+      assertThat(dialect.semiSyncStatus(root).primaryActive()).as("fell back on its own").isFalse();
+
+      // Without one: the same freeze, and the commit still waits after the resume. (Off, then on:
+      // switching the primary side on is what ends a fallback without a replica catching up.)
+      dialect.configureSemiSync(p, SemiSyncRole.OFF, bound);
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
+      assertThat(dialect.semiSyncStatus(root).primaryActive()).isTrue();
+      assertThat(dialect.semiSyncStatus(p).timeout()).isEqualTo(SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
+      SemiSyncStatus before = dialect.semiSyncStatus(root);
+      Future<Duration> unbounded = writer.submit(() -> timedInsert(client));
+      awaitWaiting(root);
+      freeze(primary, freeze);
+      await("still waiting after the resume").during(TIMEOUT.multipliedBy(2)).atMost(TIMEOUT.multipliedBy(4))
+          .until(() -> !unbounded.isDone() && dialect.semiSyncStatus(root).waitingSessions() == 1);
+
+      // A release that comes after its deadline changes nothing; one in time lets the commit go.
+      assertThat(dialect.releaseSemiSyncWaits(p, Instant.now().minusMillis(1))).isFalse();
+      await("a late release releases nothing").during(TIMEOUT).atMost(TIMEOUT.multipliedBy(3))
+          .until(() -> !unbounded.isDone());
+      assertThat(dialect.releaseSemiSyncWaits(p, Instant.now().plusSeconds(5))).isTrue();
+      unbounded.get(10, TimeUnit.SECONDS);
+      SemiSyncStatus released = dialect.semiSyncStatus(root);
+      assertThat(released.primaryEnabled()).isFalse();
+      assertThat(released.waitingSessions()).isZero();
+      assertThat(released.asyncTransactions()).isEqualTo(before.asyncTransactions() + 1);
+
+      // Back on, and acknowledged once the replica returns.
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
+      try (Connection r = replicaAgent.open()) {
+        exec(r, "START REPLICA IO_THREAD");
+      }
+      await("semi-sync active again").atMost(Duration.ofSeconds(15))
+          .until(() -> dialect.semiSyncStatus(root).primaryActive() && dialect.semiSyncStatus(root).replicas() == 1);
+      SemiSyncStatus again = dialect.semiSyncStatus(root);
+      timedInsert(root);
+      assertThat(dialect.semiSyncStatus(root).acknowledgedTransactions()).isEqualTo(again.acknowledgedTransactions() + 1);
+    } finally {
+      writer.shutdownNow();
+    }
+  }
+
+  private static void awaitWaiting(Connection root) {
+    await("the commit waits for an acknowledgement").atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .until(() -> dialect.semiSyncStatus(root).waitingSessions() == 1);
+  }
+
+  /** SIGSTOPs the server for {@code d}, then SIGCONTs it. */
+  private static void freeze(MariaDbTestServer s, Duration d) throws Exception {
+    signal(s, "STOP");
+    try {
+      Thread.sleep(d.toMillis()); // the fault's length, not a wait for a condition
+    } finally {
+      signal(s, "CONT");
+    }
+  }
+
+  private static void signal(MariaDbTestServer s, String sig) throws Exception {
+    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(s.pid())).inheritIO().start();
+    assertThat(k.waitFor()).as("kill -" + sig).isZero();
+  }
+
+  @Test
+  @Order(6)
   void offTurnsBothSidesOff() throws Exception {
     try (Connection p = primaryAgent.open(); Connection r = replicaAgent.open();
         Connection root = primaryRoot.open()) {

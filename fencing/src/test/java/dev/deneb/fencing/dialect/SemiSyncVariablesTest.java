@@ -37,6 +37,43 @@ class SemiSyncVariablesTest {
   }
 
   @Test
+  void aPrimaryKeepsCommitsWaitingWhenNoReplicaIsConnected() {
+    Map<String, String> vars = Map.of("rpl_semi_sync_master_enabled", "OFF", "rpl_semi_sync_slave_enabled", "OFF",
+        "rpl_semi_sync_master_wait_no_slave", "OFF");
+    assertThat(SemiSyncVariables.MARIADB.statements(SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK, vars))
+        .containsExactly(
+            "SET GLOBAL rpl_semi_sync_slave_enabled = OFF",
+            "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'",
+            "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295",
+            "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON",
+            "SET GLOBAL rpl_semi_sync_master_enabled = ON");
+  }
+
+  @Test
+  void aReleaseIsConditionalOnTheServersClockAtExecution() {
+    assertThat(SemiSyncVariables.MARIADB.releaseStatement(1_765_000_000_042L)).isEqualTo(
+        "SET GLOBAL rpl_semi_sync_master_enabled = IF(SYSDATE(3) < FROM_UNIXTIME(1765000000.042), 0, 1)");
+    assertThat(SemiSyncVariables.MYSQL.releaseStatement(1_765_000_001_500L)).isEqualTo(
+        "SET GLOBAL rpl_semi_sync_source_enabled = IF(SYSDATE(3) < FROM_UNIXTIME(1765000001.500), 0, 1)");
+    assertThatThrownBy(() -> SemiSyncVariables.MARIADB.releaseStatement(0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void waitingSessionsAndReplicasAreRead() {
+    Map<String, String> status = Map.of(
+        "rpl_semi_sync_source_status", "ON",
+        "rpl_semi_sync_source_yes_tx", "12",
+        "rpl_semi_sync_source_no_tx", "3",
+        "rpl_semi_sync_source_wait_sessions", "2",
+        "rpl_semi_sync_source_clients", "1",
+        "rpl_semi_sync_replica_status", "OFF");
+    SemiSyncStatus s = SemiSyncVariables.MYSQL.parse(MYSQL_BOTH, status);
+    assertThat(s.waitingSessions()).isEqualTo(2);
+    assertThat(s.replicas()).isEqualTo(1);
+  }
+
+  @Test
   void mysqlLeavesAnAbsentSideAlone() {
     Map<String, String> replicaOnly = Map.of("rpl_semi_sync_replica_enabled", "OFF");
     assertThat(SemiSyncVariables.MYSQL.statements(SemiSyncRole.REPLICA, TIMEOUT, replicaOnly))
@@ -73,13 +110,13 @@ class SemiSyncVariablesTest {
         "rpl_semi_sync_source_no_tx", "3",
         "rpl_semi_sync_replica_status", "OFF");
     assertThat(SemiSyncVariables.MYSQL.parse(MYSQL_BOTH, status)).isEqualTo(new SemiSyncStatus(
-        true, false, false, false, "AFTER_SYNC", Duration.ofMillis(1500), 12, 3));
+        true, false, false, false, "AFTER_SYNC", Duration.ofMillis(1500), 12, 3, 0, 0));
   }
 
   @Test
   void mysqlWithoutPluginsIsOff() {
     assertThat(SemiSyncVariables.MYSQL.parse(Map.of(), Map.of())).isEqualTo(new SemiSyncStatus(
-        false, false, false, false, "", Duration.ZERO, 0, 0));
+        false, false, false, false, "", Duration.ZERO, 0, 0, 0, 0));
   }
 
   @Test

@@ -173,6 +173,31 @@ public final class LocalDatabase implements Closeable {
     }
   }
 
+  /** This server's semi-sync settings, state and counters. */
+  public dev.deneb.fencing.dialect.SemiSyncStatus semiSyncStatus() throws SQLException {
+    try {
+      return dialect().semiSyncStatus(connection());
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Lets the commits waiting for a semi-sync acknowledgement go, if the server executes this
+   * before {@code notAfter} ({@code SqlDialect.releaseSemiSyncWaits}).
+   *
+   * @return whether the primary side is off afterwards
+   */
+  public boolean releaseSemiSyncWaits(java.time.Instant notAfter) throws SQLException {
+    try {
+      return dialect().releaseSemiSyncWaits(connection(), notAfter);
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
   /** Stops receiving from the source, keeps applying (a no-op on a server that is no replica). */
   public void stopReceiving() throws SQLException {
     try {

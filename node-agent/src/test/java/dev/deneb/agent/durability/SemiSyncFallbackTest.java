@@ -1,0 +1,90 @@
+package dev.deneb.agent.durability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deneb.agent.durability.SemiSyncFallback.Step;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SemiSyncFallbackTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(1);
+  private static final long MS = 1_000_000L;
+  private static final long LEASE = 2_000 * MS;
+
+  private final SemiSyncFallback fallback = new SemiSyncFallback();
+
+  private static SemiSyncObservation on(long waiting, long acks, long replicas) {
+    return new SemiSyncObservation(true, waiting, acks, replicas);
+  }
+
+  private static SemiSyncObservation off(long replicas) {
+    return new SemiSyncObservation(false, 0, 0, replicas);
+  }
+
+  @Test
+  void commitsStuckForThePatienceAreReleasedUntilTheLeasesFencePoint() {
+    assertThat(fallback.observe(on(1, 10, 0), 0, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(2, 10, 0), 500 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    Step s = fallback.observe(on(2, 10, 0), 1_000 * MS, PATIENCE, 1_234 * MS);
+    assertThat(s).isInstanceOf(Step.Release.class);
+    assertThat(((Step.Release) s).validForNanos()).isEqualTo(1_234 * MS);
+    assertThat(((Step.Release) s).reason()).contains("2 commit(s) waited 1000 ms");
+  }
+
+  @Test
+  void aBusyPrimaryWhoseAcknowledgementsFlowIsNeverReleased() {
+    // Some commit waits at every probe, but the acknowledged count keeps growing.
+    for (int i = 0; i < 100; i++) {
+      assertThat(fallback.observe(on(3, 10 + i, 1), i * 500 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    }
+  }
+
+  @Test
+  void withoutEnoughLeaseNothingIsReleased() {
+    fallback.observe(on(1, 10, 0), 0, PATIENCE, LEASE);
+    assertThat(fallback.observe(on(1, 10, 0), 5_000 * MS, PATIENCE, 0)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 10, 0), 5_100 * MS, PATIENCE, SemiSyncFallback.MIN_VALIDITY.toNanos() - 1))
+        .isInstanceOf(Step.Hold.class);
+    // The same stuck wait, once a lease is held again (a renewal arrived): released.
+    assertThat(fallback.observe(on(1, 10, 0), 5_200 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Release.class);
+  }
+
+  @Test
+  void aWaitThatEndsStartsTheCountAfresh() {
+    fallback.observe(on(1, 10, 0), 0, PATIENCE, LEASE);
+    fallback.observe(on(0, 10, 0), 900 * MS, PATIENCE, LEASE);
+    assertThat(fallback.observe(on(1, 11, 0), 1_000 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 11, 0), 1_900 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 11, 0), 2_000 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Release.class);
+  }
+
+  @Test
+  void resumesOnlyWithAReplicaAndAfterAHoldOffThatDoublesWhenTheReplicaStillDoesNotAcknowledge() {
+    long t = release(0);
+    long holdOff = SemiSyncFallback.FIRST_HOLD_OFF.toNanos();
+    assertThat(fallback.observe(off(0), t + holdOff, PATIENCE, LEASE)).as("no replica").isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), t + holdOff - 1, PATIENCE, LEASE)).as("too soon").isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), t + holdOff, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
+
+    // The replica is connected but still acknowledges nothing: released again, and the next
+    // resume waits twice as long.
+    long t2 = release(t + holdOff);
+    assertThat(fallback.observe(off(1), t2 + holdOff, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), t2 + 2 * holdOff, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
+  }
+
+  @Test
+  void switchedOffBySomeoneElseIsTurnedOnOnlyAfterTheHoldOff() {
+    assertThat(fallback.observe(off(1), 0, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), SemiSyncFallback.FIRST_HOLD_OFF.toNanos(), PATIENCE, LEASE))
+        .isInstanceOf(Step.Resume.class);
+  }
+
+  /** Drives a stuck wait from {@code t} to its release; returns the release's time. */
+  private long release(long t) {
+    assertThat(fallback.observe(on(1, 10, 1), t, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    long at = t + PATIENCE.toNanos();
+    assertThat(fallback.observe(on(1, 10, 1), at, PATIENCE, LEASE)).isInstanceOf(Step.Release.class);
+    return at;
+  }
+}
