@@ -20,11 +20,13 @@ import java.time.Duration;
  *       probe that saw them wait. Stuck for {@code patience} (the cluster's semi-sync timeout) with
  *       more than {@link #MIN_VALIDITY} of lease left: release, valid until the lease's fence point.
  *       Without enough lease: hold; the lease keeper fences.
- *   <li>Released (the primary side off) and a semi-sync replica connected: resume, but no sooner
- *       than the hold-off after the release. The hold-off starts at {@link #FIRST_HOLD_OFF} and
- *       doubles (to {@link #MAX_HOLD_OFF}) each time a release follows a resume within
- *       {@link #MAX_HOLD_OFF}: a replica that is connected yet never acknowledges (its link
- *       black-holed) costs one stall per hold-off, not one per probe.
+ *   <li>Released (the primary side off) and a semi-sync replica connected: resume at once — every
+ *       commit acknowledged without a replica is one a failover may lose, so the window stays as
+ *       short as the replicas allow. Only when a release follows a resume within
+ *       {@link #MAX_HOLD_OFF} (a replica connected yet not acknowledging: its link black-holed, or
+ *       too far behind) does the next resume wait, {@link #FIRST_HOLD_OFF} and then twice the
+ *       previous wait each time, up to {@link #MAX_HOLD_OFF}: such a replica costs one stall per
+ *       hold-off, not one per probe.
  * </ul>
  */
 public final class SemiSyncFallback {
@@ -57,7 +59,7 @@ public final class SemiSyncFallback {
   private long releasedAt;
   private boolean resumedOnce;
   private long resumedAt;
-  private long holdOffNanos = FIRST_HOLD_OFF.toNanos();
+  private long holdOffNanos;
 
   /**
    * @param now monotonic nanoseconds
@@ -69,7 +71,7 @@ public final class SemiSyncFallback {
   public Step observe(SemiSyncObservation o, long now, Duration patience, long leaseLeftNanos) {
     if (!o.enabled()) {
       waiting = false;
-      if (!released) { // switched off by someone else: this agent turns it on only after its own release
+      if (!released) { // switched off by someone else (or before this agent started): on again as after a release
         released = true;
         releasedAt = now;
       }
@@ -99,15 +101,15 @@ public final class SemiSyncFallback {
     long stuck = now - waitingSince;
     if (stuck < patience.toNanos() || leaseLeftNanos < MIN_VALIDITY.toNanos()) return HOLD;
     holdOffNanos = resumedOnce && now - resumedAt < MAX_HOLD_OFF.toNanos()
-        ? Math.min(holdOffNanos * 2, MAX_HOLD_OFF.toNanos())
-        : FIRST_HOLD_OFF.toNanos();
+        ? Math.min(Math.max(FIRST_HOLD_OFF.toNanos(), holdOffNanos * 2), MAX_HOLD_OFF.toNanos())
+        : 0;
     waiting = false;
     released = true;
     releasedAt = now;
     return new Step.Release(leaseLeftNanos, o.waitingSessions() + " commit(s) waited " + Duration.ofNanos(stuck).toMillis()
         + " ms without an acknowledgement (" + o.replicas() + " semi-sync replica(s) connected); the lease runs "
         + Duration.ofNanos(leaseLeftNanos).toMillis() + " ms more; next resume no sooner than "
-        + Duration.ofNanos(holdOffNanos).toSeconds() + " s");
+        + Duration.ofNanos(holdOffNanos).toSeconds() + " s after a replica is back");
   }
 
   /** This node stopped being a writable semi-sync primary: the next one starts afresh. */
@@ -115,6 +117,6 @@ public final class SemiSyncFallback {
     waiting = false;
     released = false;
     resumedOnce = false;
-    holdOffNanos = FIRST_HOLD_OFF.toNanos();
+    holdOffNanos = 0;
   }
 }

@@ -59,25 +59,30 @@ class SemiSyncFallbackTest {
   }
 
   @Test
-  void resumesOnlyWithAReplicaAndAfterAHoldOffThatDoublesWhenTheReplicaStillDoesNotAcknowledge() {
+  void resumesAtOnceWithAReplicaThenWaitsLongerEachTimeTheReplicaStillDoesNotAcknowledge() {
     long t = release(0);
-    long holdOff = SemiSyncFallback.FIRST_HOLD_OFF.toNanos();
-    assertThat(fallback.observe(off(0), t + holdOff, PATIENCE, LEASE)).as("no replica").isInstanceOf(Step.Hold.class);
-    assertThat(fallback.observe(off(1), t + holdOff - 1, PATIENCE, LEASE)).as("too soon").isInstanceOf(Step.Hold.class);
-    assertThat(fallback.observe(off(1), t + holdOff, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
+    assertThat(fallback.observe(off(0), t + 1, PATIENCE, LEASE)).as("no replica").isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), t + 2, PATIENCE, LEASE)).as("first resume: at once").isInstanceOf(Step.Resume.class);
 
-    // The replica is connected but still acknowledges nothing: released again, and the next
-    // resume waits twice as long.
-    long t2 = release(t + holdOff);
-    assertThat(fallback.observe(off(1), t2 + holdOff, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
-    assertThat(fallback.observe(off(1), t2 + 2 * holdOff, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
+    // The replica is connected but acknowledges nothing: released again, and the next resume waits.
+    long first = SemiSyncFallback.FIRST_HOLD_OFF.toNanos();
+    long t2 = release(t + 2);
+    assertThat(fallback.observe(off(1), t2 + first - 1, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), t2 + first, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
+    long t3 = release(t2 + first);
+    assertThat(fallback.observe(off(1), t3 + 2 * first - 1, PATIENCE, LEASE)).as("twice as long").isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), t3 + 2 * first, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
+
+    // Acknowledged for over a minute after that resume: the next release resumes at once again.
+    long t4 = t3 + 2 * first + SemiSyncFallback.MAX_HOLD_OFF.toNanos();
+    long t5 = release(t4);
+    assertThat(fallback.observe(off(1), t5 + 1, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
   }
 
   @Test
-  void switchedOffBySomeoneElseIsTurnedOnOnlyAfterTheHoldOff() {
-    assertThat(fallback.observe(off(1), 0, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
-    assertThat(fallback.observe(off(1), SemiSyncFallback.FIRST_HOLD_OFF.toNanos(), PATIENCE, LEASE))
-        .isInstanceOf(Step.Resume.class);
+  void switchedOffBySomeoneElseIsSwitchedOnOnceAReplicaIsConnected() {
+    assertThat(fallback.observe(off(0), 0, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(off(1), 1, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
   }
 
   /** Drives a stuck wait from {@code t} to its release; returns the release's time. */
