@@ -125,10 +125,12 @@ record SemiSyncVariables(
     if (notAfterEpochMillis <= 0) {
       throw new IllegalArgumentException("deadline must be positive epoch milliseconds, got " + notAfterEpochMillis);
     }
-    // SYSDATE, not NOW: the time of execution, not of the statement's arrival.
-    return "SET GLOBAL " + primaryEnabled + " = IF(SYSDATE(3) < FROM_UNIXTIME("
+    // @@timestamp: when the server began executing this statement, as epoch seconds with
+    // microseconds — no time zone on the way, so no daylight-saving hour in which a late release
+    // could compare as early (as SYSDATE() against FROM_UNIXTIME(), both local times, could).
+    return "SET GLOBAL " + primaryEnabled + " = IF(@@timestamp < "
         + (notAfterEpochMillis / 1000) + "." + String.format(Locale.ROOT, "%03d", notAfterEpochMillis % 1000)
-        + "), 0, 1)";
+        + ", 0, 1)";
   }
 
   /**

@@ -52,9 +52,9 @@ class SemiSyncVariablesTest {
   @Test
   void aReleaseIsConditionalOnTheServersClockAtExecution() {
     assertThat(SemiSyncVariables.MARIADB.releaseStatement(1_765_000_000_042L)).isEqualTo(
-        "SET GLOBAL rpl_semi_sync_master_enabled = IF(SYSDATE(3) < FROM_UNIXTIME(1765000000.042), 0, 1)");
+        "SET GLOBAL rpl_semi_sync_master_enabled = IF(@@timestamp < 1765000000.042, 0, 1)");
     assertThat(SemiSyncVariables.MYSQL.releaseStatement(1_765_000_001_500L)).isEqualTo(
-        "SET GLOBAL rpl_semi_sync_source_enabled = IF(SYSDATE(3) < FROM_UNIXTIME(1765000001.500), 0, 1)");
+        "SET GLOBAL rpl_semi_sync_source_enabled = IF(@@timestamp < 1765000001.500, 0, 1)");
     assertThatThrownBy(() -> SemiSyncVariables.MARIADB.releaseStatement(0))
         .isInstanceOf(IllegalArgumentException.class);
   }
