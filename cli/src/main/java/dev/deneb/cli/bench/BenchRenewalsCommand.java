@@ -114,8 +114,10 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       description = "How often each agent probes its (static, healthy) database and asks the report schedule (default ${DEFAULT-VALUE}).")
   int reportIntervalMs;
 
-  @Option(names = "--channels-per-member", defaultValue = "4", paramLabel = "N",
-      description = "gRPC channels (TCP connections) per member that all agent streams share (default ${DEFAULT-VALUE}).")
+  @Option(names = "--channels-per-member", defaultValue = "0", paramLabel = "N",
+      description = "gRPC channels (TCP connections) per member that the agent streams share (default: one per "
+          + "500 agents, at least 4, at most 64). Real agents have a connection each; thousands of streams on one "
+          + "connection measure the client's HTTP/2 multiplexing more than the members.")
   int channelsPerMember;
 
   @Option(names = "--controller-jvm-arg", paramLabel = "ARG",
@@ -186,8 +188,11 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       throw new CliException("--heartbeat-ms must be between --report-interval-ms (" + reportIntervalMs + ") and 60000, not "
           + heartbeatMs);
     }
-    if (channelsPerMember < 1 || channelsPerMember > 64) {
-      throw new CliException("--channels-per-member must be 1-64, not " + channelsPerMember);
+    if (channelsPerMember < 0 || channelsPerMember > 64) {
+      throw new CliException("--channels-per-member must be 1-64 (0: one per 500 agents), not " + channelsPerMember);
+    }
+    if (channelsPerMember == 0) {
+      channelsPerMember = (int) Math.min(64, Math.max(4, (clusters * 3L + 499) / 500));
     }
   }
 

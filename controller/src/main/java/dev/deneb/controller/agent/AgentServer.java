@@ -24,6 +24,11 @@ public final class AgentServer implements Closeable {
   public AgentServer(HostPort address, AgentGatewayService service) throws IOException {
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()))
         .addService(service)
+        // Handlers run on the transport's event loops: every one is short and never blocks (a grant
+        // judged from applied state, a report kept, an ack handed to the commit lane's own threads).
+        // The default executor hands each message to a thread of an unbounded pool: with thousands of
+        // agent streams that was a thread switch per renewal and over a hundred threads per member.
+        .directExecutor()
         .maxInboundMessageSize(64 * 1024)
         .permitKeepAliveTime(1, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)

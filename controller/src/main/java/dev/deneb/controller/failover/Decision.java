@@ -2,15 +2,37 @@ package dev.deneb.controller.failover;
 
 import dev.deneb.protocol.WorkflowKind;
 import dev.deneb.protocol.WorkflowStep;
+import java.util.function.Supplier;
 
 /**
  * One tick's verdict for one cluster (STYLE 8): an action, an enum reason (asserted on in tests,
  * counted in metrics) and a sentence with the evidence (logged and shown by {@code explain}).
+ *
+ * <p>The sentence is written only when someone reads it ({@link #detail()}): the leader decides for
+ * every cluster ten times a second, and almost every verdict is "healthy", logged only when the
+ * reason changes. Formatting each one was most of the leader's extra cost at thousands of clusters.
+ * A supplier captures immutable values only (the committed record, the evidence), so a sentence
+ * written later says what the decision saw.
  */
-public record Decision(Action action, Reason reason, String detail) {
+public record Decision(Action action, Reason reason, Supplier<String> why) {
+  private static final Action NONE = new Action.None();
+
+  public static Decision of(Action action, Reason reason, String detail) {
+    return new Decision(action, reason, () -> detail);
+  }
 
   public static Decision none(Reason reason, String detail) {
-    return new Decision(new Action.None(), reason, detail);
+    return of(NONE, reason, detail);
+  }
+
+  /** A verdict whose sentence is written only if it is read. */
+  public static Decision none(Reason reason, Supplier<String> detail) {
+    return new Decision(NONE, reason, detail);
+  }
+
+  /** The sentence with the evidence. */
+  public String detail() {
+    return why.get();
   }
 
   /** What the orchestrator does about it; every action but {@link Publish} is one committed command. */

@@ -17,9 +17,16 @@ import java.util.Map;
  *     member's grant is no lease)
  * @param stepAgeMillis since this leader first saw the workflow's current step; 0 when steady
  * @param wallMillis this member's wall clock, only to compare with times stamped in commands (cooldown)
+ * @param leaseDescription each member's part in the lease silence, written only when read
  */
 public record Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, long leaseRevokedSilenceMillis,
-    boolean primaryEverRenewed, long stepAgeMillis, long wallMillis, GtidFlavor flavor, SqlFence sqlFence, String leaseDetail) {
+    boolean primaryEverRenewed, long stepAgeMillis, long wallMillis, GtidFlavor flavor, SqlFence sqlFence,
+    java.util.function.Supplier<String> leaseDescription) {
+
+  /** Each member's part in the lease silence ({@code LapseRule}), as a sentence. */
+  public String leaseDetail() {
+    return leaseDescription.get();
+  }
 
   /**
    * The controller's own SQL access to the primary being replaced: whether it is configured, and the
@@ -37,7 +44,8 @@ public record Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, lon
 
   public Evidence(Map<String, NodeView> nodes, long leaseSilenceMillis, boolean primaryEverRenewed, long stepAgeMillis,
       long wallMillis, GtidFlavor flavor, SqlFence sqlFence) {
-    this(nodes, leaseSilenceMillis, leaseSilenceMillis, primaryEverRenewed, stepAgeMillis, wallMillis, flavor, sqlFence, "");
+    this(nodes, leaseSilenceMillis, leaseSilenceMillis, primaryEverRenewed, stepAgeMillis, wallMillis, flavor, sqlFence,
+        () -> "");
   }
 
   public NodeView node(String name) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The orchestrator's decisions (DESIGN §3.3-§3.6), as a pure function of the committed cluster
@@ -54,20 +55,21 @@ public final class FailoverPolicy {
     long stale = settings.reportStaleAfter().toMillis();
     NodeView primary = e.node(c.getPrimary());
     long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
-    String leaseNote = "newest lease round a majority can have granted " + e.leaseSilenceMillis() + " ms ago (lapse bound "
-        + lapse + " ms" + (e.leaseDetail().isEmpty() ? "" : "; " + e.leaseDetail()) + ")";
+    Supplier<String> leaseNote = () -> "newest lease round a majority can have granted " + e.leaseSilenceMillis()
+        + " ms ago (lapse bound " + lapse + " ms" + (e.leaseDetail().isEmpty() ? "" : "; " + e.leaseDetail()) + ")";
 
     Reason trigger = null;
     String why = null;
     if (e.leaseSilenceMillis() > lapse && !e.primaryEverRenewed()) {
       if (!primary.fresh(stale) || primary.up()) {
-        return Decision.none(Reason.PRIMARY_NEVER_LEASED, c.getPrimary() + " has not taken its lease in epoch " + c.getEpoch()
-            + " yet (its agent is not running or not connected): it was never writable, so its silence is no failure");
+        return Decision.none(Reason.PRIMARY_NEVER_LEASED, () -> c.getPrimary() + " has not taken its lease in epoch "
+            + c.getEpoch() + " yet (its agent is not running or not connected): it was never writable, so its silence is"
+            + " no failure");
       }
     }
     if (e.leaseSilenceMillis() > lapse && e.primaryEverRenewed()) {
       trigger = Reason.LEASE_LAPSED;
-      why = "the primary's lease lapsed: " + leaseNote;
+      why = "the primary's lease lapsed: " + leaseNote.get();
     } else if (primary.fresh(stale) && !primary.up()) {
       if (primary.downForMillis() < settings.downGrace().toMillis()) {
         return Decision.none(Reason.PRIMARY_DOWN_WITHIN_GRACE, "agent reports mysqld down for " + primary.downForMillis()
@@ -83,16 +85,17 @@ public final class FailoverPolicy {
     }
     if (trigger == null) {
       if (!primary.fresh(stale)) {
-        return Decision.none(Reason.LEASE_HELD_PRIMARY_UNREPORTED, "no fresh report from the primary's agent at this leader ("
-            + (primary.reported() ? primary.reportAgeMillis() + " ms old" : "none") + ") but its lease is renewed through the group: "
-            + leaseNote);
+        return Decision.none(Reason.LEASE_HELD_PRIMARY_UNREPORTED, () -> "no fresh report from the primary's agent at this"
+            + " leader (" + (primary.reported() ? primary.reportAgeMillis() + " ms old" : "none") + ") but its lease is renewed"
+            + " through the group: " + leaseNote.get());
       }
       List<String> lost = replicasNotStreaming(c, e);
       if (!lost.isEmpty()) {
-        return Decision.none(Reason.REPLICAS_LOST_PRIMARY_LEASE_HELD, "replicas " + lost
-            + " do not receive from the primary, but a replica losing the primary never triggers a failover (L4); " + leaseNote);
+        return Decision.none(Reason.REPLICAS_LOST_PRIMARY_LEASE_HELD, () -> "replicas " + lost
+            + " do not receive from the primary, but a replica losing the primary never triggers a failover (L4); "
+            + leaseNote.get());
       }
-      return Decision.none(Reason.PRIMARY_HEALTHY, "mysqld up, " + leaseNote);
+      return Decision.none(Reason.PRIMARY_HEALTHY, () -> "mysqld up, " + leaseNote.get());
     }
     if (c.getPaused()) return Decision.none(Reason.PAUSED, why + "; cluster paused, no failover");
     if (!c.getSettings().getAutoFailover()) return Decision.none(Reason.AUTO_FAILOVER_OFF, why + "; automatic failover is off");
@@ -108,7 +111,7 @@ public final class FailoverPolicy {
       return Decision.none(Reason.NO_CANDIDATE_AVAILABLE, why + "; but no replica could take over (each is quarantined,"
           + " must_not, awaiting its check, down or unreported), so no failover is begun");
     }
-    return new Decision(new Action.Begin(WorkflowKind.FAILOVER, ""), trigger, why + "; able to take over: " + able);
+    return Decision.of(new Action.Begin(WorkflowKind.FAILOVER, ""), trigger, why + "; able to take over: " + able);
   }
 
   /** Replicas that could be promoted now: online, checked, not must_not, with a fresh report of mysqld up. */
@@ -174,11 +177,11 @@ public final class FailoverPolicy {
         GtidState primary = GtidState.parse(e.flavor(), primaryGtids.get());
         var extra = mine.missingFrom(primary);
         if (extra.isEmpty()) {
-          return Optional.of(new Decision(new Action.Settle(n.getNode(), false, ""), Reason.NODE_ADMITTED,
+          return Optional.of(Decision.of(new Action.Settle(n.getNode(), false, ""), Reason.NODE_ADMITTED,
               n.getNode() + " executed " + mine.format() + ", contained in where epoch " + n.getCheckEpoch() + " began on "
                   + c.getPrimary() + " (" + primary.format() + "): it may replicate"));
         }
-        return Optional.of(new Decision(new Action.Settle(n.getNode(), true, extra.describe()), Reason.NODE_QUARANTINED,
+        return Optional.of(Decision.of(new Action.Settle(n.getNode(), true, extra.describe()), Reason.NODE_QUARANTINED,
             n.getNode() + " has transactions the primary lacks: " + extra.describe() + "; quarantined for an operator"));
       } catch (IllegalArgumentException bad) {
         return Optional.of(Decision.none(Reason.AWAITING_REPOINT, n.getNode() + ": unreadable GTIDs: " + bad.getMessage()));
@@ -218,14 +221,14 @@ public final class FailoverPolicy {
       case BEGUN -> fence(c, w, e);
       case FENCED -> choose(c, w, e);
       case CANDIDATE_CHOSEN -> ack(w, "promote", w.getTarget()).filter(AckRecord::getDone)
-          .map(a -> new Decision(new Action.Advance(WorkflowStep.PROMOTED, "", "", ""), Reason.PROMOTION_CONFIRMED,
+          .map(a -> Decision.of(new Action.Advance(WorkflowStep.PROMOTED, "", "", ""), Reason.PROMOTION_CONFIRMED,
               w.getTarget() + " is writable in epoch " + w.getTargetEpoch() + "; the epoch starts after " + a.getGtids()))
           .orElseGet(() -> Decision.none(Reason.AWAITING_PROMOTION, "waiting for " + w.getTarget()
               + "'s agent to take the lease of epoch " + w.getTargetEpoch() + " and lift read-only (" + e.stepAgeMillis() + " ms)"));
-      case PROMOTED -> new Decision(new Action.Publish(), Reason.PUBLISHING_DISCOVERY,
+      case PROMOTED -> Decision.of(new Action.Publish(), Reason.PUBLISHING_DISCOVERY,
           "publishing " + w.getTarget() + " as primary of epoch " + w.getTargetEpoch());
       case DISCOVERY_PUBLISHED -> repoint(c, w, e);
-      case REPOINTED -> new Decision(new Action.Complete(), Reason.WORKFLOW_DONE,
+      case REPOINTED -> Decision.of(new Action.Complete(), Reason.WORKFLOW_DONE,
           "epoch " + c.getEpoch() + " names " + c.getPrimary() + "; steady");
       case WORKFLOW_STEP_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalStateException("workflow of '" + c.getName()
           + "' has step " + w.getStep());
@@ -235,13 +238,13 @@ public final class FailoverPolicy {
   private Decision fence(ClusterRecord c, WorkflowRecord w, Evidence e) {
     Optional<AckRecord> ack = ack(w, "fence", w.getFrom()).filter(AckRecord::getDone);
     if (ack.isPresent()) {
-      return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", ack.get().getGtids()), Reason.FENCE_CONFIRMED_BY_AGENT,
+      return Decision.of(new Action.Advance(WorkflowStep.FENCED, "", "", ack.get().getGtids()), Reason.FENCE_CONFIRMED_BY_AGENT,
           w.getFrom() + "'s agent confirmed the fence: " + ack.get().getDetail()
               + (ack.get().getGtids().isEmpty() ? "; final position unknown" : "; final position " + ack.get().getGtids()));
     }
     Evidence.SqlFence sql = e.sqlFence();
     if (sql.last() != null && sql.last().fenced()) {
-      return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", sql.last().finalGtids()), Reason.FENCED_OVER_SQL,
+      return Decision.of(new Action.Advance(WorkflowStep.FENCED, "", "", sql.last().finalGtids()), Reason.FENCED_OVER_SQL,
           w.getFrom() + ": " + sql.last().detail());
     }
     long lapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis());
@@ -254,11 +257,11 @@ public final class FailoverPolicy {
     boolean retry = sql.last() != null && !lapsed && e.stepAgeMillis() >= SQL_FENCE_AFTER_MILLIS
         && sql.lastAgeMillis() >= SQL_FENCE_RETRY_MILLIS;
     if (sql.available() && (firstTry || retry)) {
-      return new Decision(new Action.FenceOverSql(), Reason.FENCING_OVER_SQL, w.getFrom() + "'s agent has not confirmed the fence in "
+      return Decision.of(new Action.FenceOverSql(), Reason.FENCING_OVER_SQL, w.getFrom() + "'s agent has not confirmed the fence in "
           + e.stepAgeMillis() + " ms; fencing it over SQL" + (sql.last() == null ? "" : " again (last: " + sql.last().detail() + ")"));
     }
     if (lapsed) {
-      return new Decision(new Action.Advance(WorkflowStep.FENCED, "", "", ""), Reason.FENCED_BY_LEASE_LAPSE,
+      return Decision.of(new Action.Advance(WorkflowStep.FENCED, "", "", ""), Reason.FENCED_BY_LEASE_LAPSE,
           w.getFrom() + "'s lease provably lapsed: a majority of members stopped granting it and granted nothing for "
               + e.leaseRevokedSilenceMillis() + " ms > " + lapse + " ms; it has fenced itself (or its guard has)"
               + (e.leaseDetail().isEmpty() ? "" : " [" + e.leaseDetail() + "]"));
@@ -298,7 +301,7 @@ public final class FailoverPolicy {
     }
     var safe = CandidateChooser.choose(c, reports, e.flavor(), finalGtids, CandidateChooser.Mode.SAFE);
     if (safe.choice() instanceof Choice.Chosen chosen) {
-      return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), "", ""), Reason.CANDIDATE_SAFE,
+      return Decision.of(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), "", ""), Reason.CANDIDATE_SAFE,
           chosen.reason() + leftOut(safe.leftOut())
               + (unseen.isEmpty() ? "" : "; chosen without " + unseen + " after " + e.stepAgeMillis() + " ms: they may hold more"));
     }
@@ -316,7 +319,7 @@ public final class FailoverPolicy {
         String behind = lostFromFinal(e, finalGtids.get(), reports.get(chosen.node()).executedGtids());
         if (!behind.isEmpty()) lost = lost.isEmpty() ? "old primary: " + behind : lost + "; old primary: " + behind;
       }
-      return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), lost, ""), Reason.CANDIDATE_LOSSY,
+      return Decision.of(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, chosen.node(), lost, ""), Reason.CANDIDATE_LOSSY,
           "LOSSY after " + e.stepAgeMillis() + " ms without a safe candidate (" + why + "): " + chosen.reason()
               + (lost.isEmpty() ? "" : "; lost: " + lost));
     }
@@ -362,11 +365,11 @@ public final class FailoverPolicy {
     String left = result.leftOut().get(w.getTarget());
     boolean targetReady = left == null && reports.containsKey(w.getTarget()) && finalGtids.isPresent();
     if (targetReady) {
-      return new Decision(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, w.getTarget(), "", ""), Reason.CANDIDATE_SAFE,
+      return Decision.of(new Action.Advance(WorkflowStep.CANDIDATE_CHOSEN, w.getTarget(), "", ""), Reason.CANDIDATE_SAFE,
           w.getTarget() + " executed the old primary's final position " + finalGtids.get());
     }
     if (e.stepAgeMillis() > settings.catchUpTimeout().toMillis()) {
-      return new Decision(new Action.Abort(), Reason.SWITCHOVER_TARGET_NOT_CAUGHT_UP, w.getTarget()
+      return Decision.of(new Action.Abort(), Reason.SWITCHOVER_TARGET_NOT_CAUGHT_UP, w.getTarget()
           + " did not reach the old primary's final position within " + settings.catchUpTimeout().toMillis() + " ms ("
           + (left == null ? "no final position" : left) + "); aborting: " + w.getFrom() + " keeps the role at the next epoch");
     }
@@ -392,11 +395,11 @@ public final class FailoverPolicy {
       }
     }
     if (waiting.isEmpty()) {
-      return new Decision(new Action.Advance(WorkflowStep.REPOINTED, "", "", ""), Reason.REPOINTED,
+      return Decision.of(new Action.Advance(WorkflowStep.REPOINTED, "", "", ""), Reason.REPOINTED,
           "every reachable replica receives from " + c.getPrimary() + " at " + address);
     }
     if (e.stepAgeMillis() > settings.repointWait().toMillis()) {
-      return new Decision(new Action.Advance(WorkflowStep.REPOINTED, "", "", ""), Reason.REPOINT_TIMED_OUT,
+      return Decision.of(new Action.Advance(WorkflowStep.REPOINTED, "", "", ""), Reason.REPOINT_TIMED_OUT,
           "not yet repointed after " + e.stepAgeMillis() + " ms: " + waiting + "; their directives stay pending");
     }
     return Decision.none(Reason.AWAITING_REPOINT, "waiting for " + waiting);

@@ -228,7 +228,7 @@ public final class Orchestrator implements Closeable {
       if (got.report().getExecutedGtids().contains(":")) flavor = GtidFlavor.MYSQL;
     }
     LeaseKey lease = GroupLeases.keyOf(c);
-    LapseRule.LeaseStatus ls = lease == null ? new LapseRule.LeaseStatus(0, 0, false, "") : leases.status(lease, now);
+    LapseRule.LeaseStatus ls = lease == null ? LapseRule.LeaseStatus.NONE : leases.status(lease, now);
     long stepAge = 0;
     if (c.hasWorkflow() && trackSteps) {
       StepSeen seen = steps.get(c.getName());
@@ -247,7 +247,7 @@ public final class Orchestrator implements Closeable {
       sql = new Evidence.SqlFence(true, current ? a.result() : null, current ? (now - a.atNanos()) / 1_000_000 : 0);
     }
     return new Evidence(Map.copyOf(nodes), ls.groupSilenceMillis(), ls.revokedSilenceMillis(), ls.everGranted(), stepAge,
-        wallMillis.getAsLong(), flavor, sql, ls.detail());
+        wallMillis.getAsLong(), flavor, sql, ls.describe());
   }
 
   private static Map<String, String> summary(ClusterRecord c, Evidence e) {

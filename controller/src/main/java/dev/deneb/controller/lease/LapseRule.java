@@ -3,6 +3,7 @@ package dev.deneb.controller.lease;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * When the controllers may treat a primary's lease as over (DESIGN §3.9 rules 2-3, docs/lease.md).
@@ -40,7 +41,15 @@ public final class LapseRule {
    *     started: it may have been held (else the primary was never writable in this epoch, and its
    *     silence is no failure — unless its agent reports mysqld down)
    */
-  public record LeaseStatus(long groupSilenceMillis, long revokedSilenceMillis, boolean everGranted, String detail) {}
+  public record LeaseStatus(long groupSilenceMillis, long revokedSilenceMillis, boolean everGranted,
+      Supplier<String> describe) {
+    public static final LeaseStatus NONE = new LeaseStatus(0, 0, false, () -> "");
+
+    /** Each member's part, as a sentence: written only when read (explain, a log line, a committed step). */
+    public String detail() {
+      return describe.get();
+    }
+  }
 
   /**
    * @param groupSize voting members of the controller group
@@ -53,9 +62,20 @@ public final class LapseRule {
 
   public static LeaseStatus evaluate(int groupSize, String selfId, LeaseView self, Collection<Word> peers, long nowNanos,
       long freshMillis) {
-    List<Long> detection = new ArrayList<>();
-    List<Long> revoked = new ArrayList<>();
-    StringBuilder detail = new StringBuilder();
+    List<Word> words = List.copyOf(peers);
+    // The leader evaluates every lease ten times a second; the sentence is the same computation
+    // again, over the same inputs, only when someone reads it.
+    return evaluate(groupSize, selfId, self, words, nowNanos, freshMillis, null, () -> {
+      StringBuilder detail = new StringBuilder();
+      evaluate(groupSize, selfId, self, words, nowNanos, freshMillis, detail, null);
+      return detail.toString();
+    });
+  }
+
+  private static LeaseStatus evaluate(int groupSize, String selfId, LeaseView self, List<Word> peers, long nowNanos,
+      long freshMillis, StringBuilder detail, Supplier<String> describe) {
+    List<Long> detection = new ArrayList<>(peers.size() + 1);
+    List<Long> revoked = new ArrayList<>(2);
     int grantedBy = self.granted() ? 1 : 0;
     // How long ago (on the leader's clock) the newest grant any member told of was made.
     long newestGrantAgo = self.granted() ? self.silenceMillis() : Long.MAX_VALUE;
@@ -70,14 +90,16 @@ public final class LapseRule {
       long ageMillis = Math.max(0, (nowNanos - w.receivedAtNanos()) / 1_000_000);
       if (w.view().granted()) grantedBy++;
       if (!w.view().closed() && ageMillis > freshMillis) {
-        detail.append(", ").append(w.member()).append(": no fresh word (").append(ageMillis).append(" ms)");
+        if (detail != null) detail.append(", ").append(w.member()).append(": no fresh word (").append(ageMillis).append(" ms)");
         continue;
       }
       long lastGrantAgo = w.view().silenceMillis() + ageMillis;
       boolean predatesNewestGrant = newestGrantAgo != Long.MAX_VALUE && lastGrantAgo > newestGrantAgo + SKEW_MILLIS
           && ageMillis + SKEW_MILLIS > newestGrantAgo;
       if (!w.view().closed() && predatesNewestGrant) {
-        detail.append(", ").append(w.member()).append(": word older than the newest grant (").append(ageMillis).append(" ms)");
+        if (detail != null) {
+          detail.append(", ").append(w.member()).append(": word older than the newest grant (").append(ageMillis).append(" ms)");
+        }
         continue;
       }
       add(detection, revoked, detail, w.member(), w.view(), ageMillis);
@@ -87,7 +109,7 @@ public final class LapseRule {
     // agent whose streams come up one by one, long after its epoch began, is not a lapsed primary).
     boolean everHeld = grantedBy >= majority;
     return new LeaseStatus(majorityth(detection, groupSize, majority), majorityth(revoked, groupSize, majority), everHeld,
-        detail.toString());
+        describe);
   }
 
   private static void add(List<Long> detection, List<Long> revoked, StringBuilder detail, String member, LeaseView v,
@@ -97,6 +119,7 @@ public final class LapseRule {
     long silence = v.closed() ? v.silenceMillis() + ageMillis : v.silenceMillis();
     detection.add(silence);
     if (v.closed()) revoked.add(silence);
+    if (detail == null) return;
     if (detail.length() > 0) detail.append(", ");
     detail.append(member).append(": ").append(v.granted() ? "granted " + silence + " ms ago" : "no grant for " + silence + " ms")
         .append(v.closed() ? " (closed)" : "");
