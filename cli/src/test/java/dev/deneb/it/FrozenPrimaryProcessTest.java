@@ -36,22 +36,14 @@ class FrozenPrimaryProcessTest {
   @Test
   void aFrozenPrimaryThatResumesAfterAFailoverCannotAcknowledgeItsInFlightWrite() throws Exception {
     try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withDurability("semi-sync"))) {
-      Probes.awaitReplicatingFrom(env, "db2", "db1");
-      Probes.awaitReplicatingFrom(env, "db3", "db1");
+      awaitSemiSyncPrimary(env);
       // Long enough to outlive the freeze and the failover: the client waits for its answer.
       DatabaseEndpoint patient = env.appEndpoint("db1").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
       try (Connection c = patient.open(); Statement s = c.createStatement()) {
-        await().atMost(SETTLE).until(() -> Fixtures.tryWrite(env.appEndpoint("db1")) && semiSyncActive(env, "db1"));
         env.agent("db1").pause();
         env.db("db1").pause();
         long frozeAt = System.nanoTime();
-        CompletableFuture<Integer> inFlight = CompletableFuture.supplyAsync(() -> {
-          try {
-            return s.executeUpdate("INSERT INTO app.writes (id, node, epoch) VALUES (" + WRITE_ID + ", 'db1', 1)");
-          } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-          }
-        });
+        CompletableFuture<Integer> inFlight = insertAsync(s, WRITE_ID);
         // Resume as soon as the candidate is chosen: the replicas are repointed only after discovery
         // names the new primary, so until then a replica that had not detached would still be
         // attached to db1 — the window the 30-minute run found.
@@ -96,11 +88,9 @@ class FrozenPrimaryProcessTest {
   @Test
   void aCommitWaitingForItsAcknowledgementWhenTheHostFreezesIsNotAcknowledgedAfterTheFailover() throws Exception {
     try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withDurability("semi-sync"))) {
-      Probes.awaitReplicatingFrom(env, "db2", "db1");
-      Probes.awaitReplicatingFrom(env, "db3", "db1");
+      awaitSemiSyncPrimary(env);
       DatabaseEndpoint patient = env.appEndpoint("db1").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
       try (Connection c = patient.open(); Statement s = c.createStatement(); Connection root = env.rootEndpoint("db1").open()) {
-        await().atMost(SETTLE).until(() -> Fixtures.tryWrite(env.appEndpoint("db1")) && semiSyncActive(env, "db1"));
         // No replica receives any more, so the next commit waits for an acknowledgement.
         for (String replica : List.of("db2", "db3")) {
           try (Connection r = env.rootEndpoint(replica).open(); Statement st = r.createStatement()) {
@@ -110,13 +100,7 @@ class FrozenPrimaryProcessTest {
         // The host freezes the way pause-host freezes it, with the write already waiting: the agent
         // first (so it cannot let the commit go), then mysqld once the commit waits.
         env.agent("db1").pause();
-        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
-          try {
-            return s.executeUpdate("INSERT INTO app.writes (id, node, epoch) VALUES (" + (WRITE_ID + 1) + ", 'db1', 1)");
-          } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-          }
-        });
+        CompletableFuture<Integer> waiting = insertAsync(s, WRITE_ID + 1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
             .until(() -> env.databases().dialect().semiSyncStatus(root).waitingSessions() >= 1);
         env.db("db1").pause();
@@ -140,7 +124,24 @@ class FrozenPrimaryProcessTest {
     }
   }
 
-  private static boolean semiSyncActive(HaEnvironment env, String node) throws SQLException {
+  /** db1 primary, both replicas receiving from it, and a write acknowledged by semi-sync. */
+  static void awaitSemiSyncPrimary(HaEnvironment env) {
+    Probes.awaitReplicatingFrom(env, "db2", "db1");
+    Probes.awaitReplicatingFrom(env, "db3", "db1");
+    await().atMost(SETTLE).until(() -> Fixtures.tryWrite(env.appEndpoint("db1")) && semiSyncActive(env, "db1"));
+  }
+
+  private static CompletableFuture<Integer> insertAsync(Statement s, long id) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return s.executeUpdate("INSERT INTO app.writes (id, node, epoch) VALUES (" + id + ", 'db1', 1)");
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    });
+  }
+
+  static boolean semiSyncActive(HaEnvironment env, String node) throws SQLException {
     try (Connection c = env.rootEndpoint(node).open()) {
       return env.databases().dialect().semiSyncStatus(c).primaryActive();
     }

@@ -31,9 +31,7 @@ class SemiSyncFallbackProcessTest {
   @Test
   void withEveryReplicaGoneTheLeaseHolderLetsCommitsGoAndAsksForAcknowledgementsOnceOneReturns() throws Exception {
     try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withDurability("semi-sync"))) {
-      Probes.awaitReplicatingFrom(env, "db2", "db1");
-      Probes.awaitReplicatingFrom(env, "db3", "db1");
-      await().atMost(SETTLE).until(() -> Fixtures.tryWrite(env.appEndpoint("db1")) && status(env).primaryActive());
+      FrozenPrimaryProcessTest.awaitSemiSyncPrimary(env);
       for (String replica : List.of("db2", "db3")) {
         exec(env.rootEndpoint(replica), "STOP REPLICA IO_THREAD");
       }
