@@ -160,11 +160,15 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
             .setSemiSync(Directives.semiSync(c.get()))
             .setSemiSyncTimeoutMillis(c.get().getSettings().getSemiSyncTimeoutMillis())).build());
       }
-      String step = c.get().hasWorkflow() ? c.get().getWorkflow().getTargetEpoch() + "/" + c.get().getWorkflow().getStep() : "";
+      // A workflow step, or a node awaiting its check, wants fresh positions from every node: the
+      // agents report at full rate for a while (ReportSchedule) instead of at the slow heartbeat.
+      String step = c.get().hasWorkflow()
+          ? "workflow " + c.get().getWorkflow().getTargetEpoch() + "/" + c.get().getWorkflow().getStep()
+          : nodesAwaitingCheck(c.get());
       if (!step.equals(lastStep)) {
         if (!step.isEmpty()) {
           send(ControllerMessage.newBuilder().setReportNow(dev.deneb.protocol.ReportRequest.newBuilder()
-              .setReason("workflow " + step)).build());
+              .setReason(step)).build());
         }
         lastStep = step;
       }
@@ -174,6 +178,14 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         LOG.info("directive {} to agent {}/{}", d.get().getId(), h.getCluster(), h.getNode());
         send(ControllerMessage.newBuilder().setDirective(d.get()).build());
       }
+    }
+
+    private static String nodesAwaitingCheck(ClusterRecord c) {
+      StringBuilder out = new StringBuilder();
+      for (var n : c.getNodesList()) {
+        if (n.getNeedsCheck()) out.append(out.length() == 0 ? "node check: " : ", ").append(n.getNode());
+      }
+      return out.toString();
     }
 
     private Welcome welcome() {

@@ -207,7 +207,11 @@ public final class FailoverPolicy {
       }
     }
     NodeView p = e.node(c.getPrimary());
-    boolean newerThanNodes = p.reportAgeMillis() < node.reportAgeMillis();
+    // Which report was made later is told by arrival, not by freshness: a primary's heartbeat report
+    // stays fresh for its whole promise (up to the heartbeat, 2 s) while telling a position from its
+    // sending. Compared by freshness, a re-cloned replica that had since received more looked ahead of
+    // its primary and was quarantined for transactions the primary had (30-minute async run, seed 42).
+    boolean newerThanNodes = p.receivedAgeMillis() < node.receivedAgeMillis();
     if (p.fresh(settings.reportStaleAfter().toMillis()) && p.up() && !p.report().getReadOnly() && newerThanNodes) {
       return Optional.of(p.report().getExecutedGtids());
     }

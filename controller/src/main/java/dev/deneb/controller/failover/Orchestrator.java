@@ -224,7 +224,8 @@ public final class Orchestrator implements Closeable {
       nodes.put(n.getNode(), new NodeView(n.getNode(), got.report(), got.ageMillis(now),
           // Down "for" the span the agent itself kept reporting it, not the time since its last words:
           // a single report (an agent dying with its host) is not a sustained observation (§3.3).
-          got.downSinceNanos() < 0 ? -1 : (got.receivedAtNanos() - got.downSinceNanos()) / 1_000_000));
+          got.downSinceNanos() < 0 ? -1 : (got.receivedAtNanos() - got.downSinceNanos()) / 1_000_000,
+          Math.max(0, now - got.receivedAtNanos()) / 1_000_000));
       if (got.report().getExecutedGtids().contains(":")) flavor = GtidFlavor.MYSQL;
     }
     LeaseKey lease = GroupLeases.keyOf(c);

@@ -280,6 +280,13 @@ class FailoverPolicyTest {
 
     NodeView errant = new NodeView("db3", readOnly("db3", "0-3-521").report(), 100, -1);
     assertThat(policy.decide(c, evidenceAt(nodes(newerPrimary, errant), 0)).reason()).isEqualTo(Reason.NODE_QUARANTINED);
+
+    // A heartbeat report is fresh for its whole promise: arrived 1,900 ms ago with a 2 s promise, its
+    // age counts as 0, yet it was made before the node's report of 100 ms ago. No verdict on it.
+    NodeView heartbeatPrimary = new NodeView("db2", primaryAt("db2", "0-2-480").report(), 0, -1, 1_900);
+    Decision onHeartbeat = policy.decide(c, evidenceAt(nodes(heartbeatPrimary, newerNode), 0));
+    assertThat(onHeartbeat.reason()).as("no verdict on a primary report sent before the node's")
+        .isNotIn(Reason.NODE_QUARANTINED, Reason.NODE_ADMITTED);
   }
 
   @Test
