@@ -40,8 +40,8 @@ class SemiSyncFallbackProcessTest {
       long start = System.nanoTime();
       exec(patient, "INSERT INTO app.writes (id, node, epoch) VALUES (888000001, 'db1', 1)");
       long stalledMs = (System.nanoTime() - start) / 1_000_000;
-      SemiSyncStatus released = status(env);
-      assertThat(released.primaryEnabled()).as("released by the agent").isFalse();
+      // The agent let it go (whether it has switched the primary side on again by now depends on
+      // how soon the primary notices the stopped replicas: its replica count lags).
       assertThat(Files.readString(env.agent("db1").log())).contains("semi-sync on db1: released");
       long start2 = System.nanoTime();
       exec(patient, "INSERT INTO app.writes (id, node, epoch) VALUES (888000002, 'db1', 1)");

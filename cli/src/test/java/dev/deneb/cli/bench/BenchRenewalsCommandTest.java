@@ -152,7 +152,8 @@ class BenchRenewalsCommandTest {
   @Test
   void refusesSizesOutsideTheSupportedRange() {
     for (String[] args : new String[][] {{"--clusters", "0"}, {"--clusters", "30001"}, {"--interval-ms", "10"},
-        {"--heartbeat-ms", "100"}, {"--seconds", "1"}, {"--channels-per-member", "0"}}) {
+        {"--heartbeat-ms", "100"}, {"--seconds", "1"}, {"--channels-per-member", "-1"},
+        {"--channels-per-member", "65"}}) {
       BenchRenewalsCommand cmd = new BenchRenewalsCommand();
       new CommandLine(cmd).parseArgs(args);
       assertThatThrownBy(cmd::validate).as(String.join(" ", args)).isInstanceOf(CliException.class);
@@ -160,5 +161,10 @@ class BenchRenewalsCommandTest {
     BenchRenewalsCommand max = new BenchRenewalsCommand();
     new CommandLine(max).parseArgs("--clusters", "30000");
     max.validate();
+    assertThat(max.channelsPerMember).as("one channel per 500 agents, at most 64").isEqualTo(64);
+    BenchRenewalsCommand small = new BenchRenewalsCommand();
+    new CommandLine(small).parseArgs("--clusters", "1000");
+    small.validate();
+    assertThat(small.channelsPerMember).as("6,000 agents / 500, rounded up").isEqualTo(6);
   }
 }
