@@ -56,6 +56,12 @@ public final class Agent implements Closeable {
   private final ExecutorService fencer = Executors.newSingleThreadExecutor(named("deneb-agent-fencer"));
   private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-prober"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("deneb-agent-links"));
+  /**
+   * Semi-sync releases and resumes, on their own thread and connection: switching the primary side
+   * is seen to hang on a server now and then, and the fencer must never wait behind it.
+   */
+  private final ExecutorService semiSyncSwitch = Executors.newSingleThreadExecutor(named("deneb-agent-semisync"));
+  private final LocalDatabase semiSyncDb;
   private final LocalDatabase fenceDb;
   /** The fencing ladder (SQL fence, SIGKILL, STONITH), run on the fencer thread; it has its own connection. */
   private final FencingLadder ladder;
@@ -100,6 +106,7 @@ public final class Agent implements Closeable {
     this.fenceDb = new LocalDatabase(config.database(), config.stateDir());
     this.ladder = FencingLadder.forAgent(config, new LocalDatabase(config.database(), config.stateDir()));
     this.probeDb = new LocalDatabase(config.database(), config.stateDir());
+    this.semiSyncDb = new LocalDatabase(config.database(), config.stateDir());
     this.links = new ControllerLinks(config.controllers(), this::hello, new LinkEvents(), timers);
   }
 
@@ -158,19 +165,19 @@ public final class Agent implements Closeable {
     if (step instanceof SemiSyncFallback.Step.Release r) {
       LOG.warn("semi-sync on {}: releasing waiting commits to asynchronous replication: {}", config.node(), r.reason());
       long validUntil = now + r.validForNanos();
-      fencer.execute(() -> releaseSemiSync(validUntil));
+      semiSyncSwitch.execute(() -> releaseSemiSync(validUntil));
     } else if (step instanceof SemiSyncFallback.Step.Resume r) {
       LOG.info("semi-sync on {}: asking for acknowledgements again: {}", config.node(), r.reason());
-      fencer.execute(this::resumeSemiSync);
+      semiSyncSwitch.execute(this::resumeSemiSync);
     }
   }
 
-  /** Fencer thread. */
+  /** Semi-sync thread. */
   private void releaseSemiSync(long validUntilNanos) {
     // The deadline in the server's clock (the agent runs beside it): what is left of it now.
     java.time.Instant notAfter = java.time.Instant.now().plusNanos(validUntilNanos - System.nanoTime());
     try {
-      if (fenceDb.releaseSemiSyncWaits(notAfter)) {
+      if (semiSyncDb.releaseSemiSyncWaits(notAfter)) {
         LOG.warn("semi-sync on {}: released; commits no longer wait for a replica", config.node());
       } else {
         LOG.warn("semi-sync on {}: the release came after its deadline; nothing was released", config.node());
@@ -180,10 +187,10 @@ public final class Agent implements Closeable {
     }
   }
 
-  /** Fencer thread. */
+  /** Semi-sync thread. */
   private void resumeSemiSync() {
     try {
-      fenceDb.configureSemiSync(SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
+      semiSyncDb.configureSemiSync(SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
     } catch (SQLException | RuntimeException e) {
       LOG.error("semi-sync on {}: could not switch the primary side on again: {}", config.node(), e.getMessage());
     }
@@ -580,9 +587,12 @@ public final class Agent implements Closeable {
     loop.shutdownNow();
     prober.shutdownNow();
     timers.shutdownNow();
+    semiSyncSwitch.shutdownNow();
+    semiSyncDb.abort();
     fencer.shutdown();
     ladder.close();
     fenceDb.close();
     probeDb.close();
+    semiSyncDb.close();
   }
 }
