@@ -4,6 +4,7 @@ import dev.deneb.protocol.HealthReport;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The newest health report of each node, as this member received it: soft state, never logged
@@ -33,20 +34,41 @@ public final class AgentReports {
   private record Key(String cluster, String node) {}
 
   private final Map<Key, Received> latest = new ConcurrentHashMap<>();
+  private volatile Consumer<String> onChange = cluster -> { };
+
+  /**
+   * Told the cluster's name when a node's picture changes: its first report, one that differs in
+   * anything a decision reads besides positions and lag (mysqld up, read_only, replication threads and
+   * source, error), or the end of its stream. The orchestrator then looks at that cluster at once
+   * instead of at its next scheduled look. Called on the receiving thread: must be quick.
+   */
+  public void onChange(Consumer<String> listener) {
+    this.onChange = listener;
+  }
 
   void record(String cluster, String node, HealthReport report, long nowNanos, String via) {
-    latest.compute(new Key(cluster, node), (k, previous) -> {
+    boolean[] changed = {false};
+    latest.compute(new Key(cluster, node), (k, prior) -> {
+      changed[0] = prior == null || !samePicture(prior.report(), report);
       long downSince = report.getMysqldUp() ? -1
-          : previous != null && previous.downSinceNanos() >= 0 ? previous.downSinceNanos() : nowNanos;
+          : prior != null && prior.downSinceNanos() >= 0 ? prior.downSinceNanos() : nowNanos;
       long extra = Math.max(0, report.getNextWithinMillis() - NORMAL_INTERVAL_MILLIS) * 1_000_000;
       return new Received(report, nowNanos, via, downSince, extra);
     });
+    if (changed[0]) onChange.accept(cluster);
+  }
+
+  /** Equal in everything a decision reads but positions, lag and timing (which change with every write). */
+  static boolean samePicture(HealthReport a, HealthReport b) {
+    return a.getMysqldUp() == b.getMysqldUp() && a.getReadOnly() == b.getReadOnly() && a.getIoRunning() == b.getIoRunning()
+        && a.getSqlRunning() == b.getSqlRunning() && a.getSource().equals(b.getSource()) && a.getError().equals(b.getError());
   }
 
   /** The agent's stream to this member ended: its reports' promises of a later report are void. */
   void streamEnded(String cluster, String node) {
     latest.computeIfPresent(new Key(cluster, node), (k, r) ->
         new Received(r.report(), r.receivedAtNanos(), r.via(), r.downSinceNanos(), 0));
+    onChange.accept(cluster);
   }
 
   public Optional<Received> latest(String cluster, String node) {

@@ -49,6 +49,29 @@ public final class FailoverPolicy {
     return check.orElseGet(() -> steady(c, e));
   }
 
+  /**
+   * How long {@code d} cannot change by time alone, so the orchestrator may look at the cluster again
+   * only then (or at once when its record or an agent's report changes, which it tracks itself).
+   *
+   * <p>Only a healthy primary (and a cluster without an epoch, which changes only by a commit) waits:
+   * its decision turns on the lease silence crossing the lapse bound and on the primary's report going
+   * stale, and both deadlines are known now. The silence grows no faster than time: the leader's own
+   * silence grows with its clock, an open member's word is taken as it was, and a word that goes stale
+   * drops out, which counts that member as silent for 0 ms. Everything else is looked at every tick.
+   * Waiting delays nothing a decision acts on; at 10,000 clusters, deciding each ten times a second was
+   * 100,000 decisions a second on the leader.
+   *
+   * @param maxMillis the longest wait, for what the deadlines do not cover (a replica's report going
+   *     stale only changes which healthy reason is shown)
+   */
+  public long waitMillis(ClusterRecord c, Decision d, Evidence e, long maxMillis) {
+    if (d.reason() == Reason.NOT_BOOTSTRAPPED) return maxMillis;
+    if (d.reason() != Reason.PRIMARY_HEALTHY || c.hasWorkflow()) return 0;
+    long untilLapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis()) - e.leaseSilenceMillis();
+    long untilStale = settings.reportStaleAfter().toMillis() - e.node(c.getPrimary()).reportAgeMillis();
+    return Math.max(0, Math.min(maxMillis, Math.min(untilLapse, untilStale)));
+  }
+
   // ---- steady state: is the primary failed? (§3.3) ----------------------------------------------
 
   private Decision steady(ClusterRecord c, Evidence e) {

@@ -84,13 +84,22 @@ public final class Orchestrator implements Closeable {
   });
 
   // Soft state, owned by the loop thread (explanations are read by API threads).
-  private long leaderTerm = -1;
+  private volatile long leaderTerm = -1;
   private final Map<String, StepSeen> steps = new HashMap<>();
   private final Map<String, Set<String>> published = new HashMap<>();
   private final Map<String, Decision> lastLogged = new HashMap<>();
   private final Map<String, Explanation> explanations = new ConcurrentHashMap<>();
-  private volatile Map<String, Long> leaseRemaining = Map.of();
-  private volatile Map<String, Long> lags = Map.of();
+  /** When each cluster was last decided, on which record, and when it must be decided again. */
+  private record Look(ClusterRecord record, long dueNanos) {}
+
+  /** The longest a healthy cluster goes without a look (the policy's deadlines cover the rest). */
+  static final long MAX_WAIT_MILLIS = 1000;
+  private final Map<String, Look> looks = new HashMap<>();
+  private DenebState lastSwept;
+  /** Clusters an agent's report changed since the last tick: looked at in the next one. */
+  private final Set<String> woken = ConcurrentHashMap.newKeySet();
+  /** The leases whose status this leader needs from the other members, by cluster. */
+  private final Map<String, LeaseKey> doubtful = new HashMap<>();
 
   private record StepSeen(long epoch, WorkflowStep step, long sinceNanos) {}
 
@@ -116,10 +125,11 @@ public final class Orchestrator implements Closeable {
     this.tick = tick;
     this.nanos = nanos;
     this.wallMillis = wallMillis;
-    metrics.bindOrchestrator(() -> leaseRemaining, () -> lags);
+    metrics.bindOrchestrator(this::leaseRemaining, this::lags);
   }
 
   public void start() {
+    reports.onChange(woken::add);
     loop.scheduleWithFixedDelay(this::tickSafely, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     // A committed step (an ack, a settle, a new epoch) is acted on at once, not at the next tick:
     // every workflow step saves up to one tick interval. Coalesced: at most one extra tick queued.
@@ -179,37 +189,79 @@ public final class Orchestrator implements Closeable {
       leases.want(Set.of());
       notLeading = status;
       explanations.clear();
+      looks.clear();
+      woken.clear();
+      doubtful.clear();
       return;
     }
     if (leaderTerm != status.term()) {
       leaderTerm = status.term();
       steps.clear();
+      looks.clear();
       LOG.info("leader in term {}: orchestrating {} cluster(s) from their committed steps", leaderTerm, state.clusters().size());
     }
     notLeading = null;
-    Map<String, Long> remaining = new HashMap<>();
-    Map<String, Long> lag = new HashMap<>();
-    Set<LeaseKey> doubtful = new HashSet<>();
     long now = nanos.getAsLong();
     for (ClusterRecord c : state.clusters().values()) {
-      LeaseKey lease = GroupLeases.keyOf(c);
-      // Ask the others only about leases this leader does not see renewed itself (a third of the TTL).
-      if (lease != null && leases.doubtful(c, lease, now, c.getSettings().getLeaseTtlMillis() / 3)) doubtful.add(lease);
-      Evidence e = evidence(c, true);
-      if (c.getEpoch() > 0) remaining.put(c.getName(), c.getSettings().getLeaseTtlMillis() - e.leaseSilenceMillis());
-      e.nodes().forEach((n, v) -> {
-        if (v.reported() && v.report().getLagSeconds() >= 0) lag.put(c.getName() + "/" + n, v.report().getLagSeconds());
-      });
-      Decision d = policy.decide(c, e);
-      explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), "LEADER", leaderTerm, d,
-          wallMillis.getAsLong(), () -> summary(c, e)));
-      logIfChanged(c, d);
-      execute(c, d, e);
+      Look last = looks.get(c.getName());
+      boolean reportChanged = woken.remove(c.getName());
+      if (last != null && last.record() == c && now - last.dueNanos() < 0 && !reportChanged) continue;
+      looks.put(c.getName(), new Look(c, now + decide(c, now) * 1_000_000));
     }
-    explanations.keySet().retainAll(state.clusters().keySet());
-    leases.want(doubtful);
-    leaseRemaining = remaining;
-    lags = lag;
+    if (state != lastSwept) {
+      // Clusters deleted since: only a commit changes the set.
+      lastSwept = state;
+      looks.keySet().retainAll(state.clusters().keySet());
+      explanations.keySet().retainAll(state.clusters().keySet());
+      doubtful.keySet().retainAll(state.clusters().keySet());
+    }
+    leases.want(Set.copyOf(doubtful.values()));
+  }
+
+  /**
+   * One decision for one cluster, logged, explained and carried out.
+   *
+   * @return how long the cluster may go without another look unless its record or a report changes
+   */
+  private long decide(ClusterRecord c, long now) {
+    LeaseKey lease = GroupLeases.keyOf(c);
+    long ttl = c.getSettings().getLeaseTtlMillis();
+    // Ask the others only about leases this leader does not see renewed itself (a third of the TTL).
+    long untilDoubtful = lease == null ? Long.MAX_VALUE : leases.untilDoubtfulMillis(c, lease, now, ttl / 3);
+    if (untilDoubtful == 0) doubtful.put(c.getName(), lease);
+    else doubtful.remove(c.getName());
+    Evidence e = evidence(c, true);
+    Decision d = policy.decide(c, e);
+    explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), "LEADER", leaderTerm, d,
+        wallMillis.getAsLong(), () -> summary(c, e)));
+    logIfChanged(c, d);
+    execute(c, d, e);
+    return untilDoubtful == 0 ? 0 : Math.min(untilDoubtful, policy.waitMillis(c, d, e, MAX_WAIT_MILLIS));
+  }
+
+  /** The leader's view of every primary's lease: TTL less the group's silence, computed when scraped. */
+  private Map<String, Long> leaseRemaining() {
+    if (notLeading != null || leaderTerm == -1) return Map.of();
+    long now = nanos.getAsLong();
+    Map<String, Long> out = new HashMap<>();
+    for (ClusterRecord c : member.stateMachine().image().state().clusters().values()) {
+      LeaseKey lease = GroupLeases.keyOf(c);
+      if (lease != null) out.put(c.getName(), c.getSettings().getLeaseTtlMillis() - leases.status(lease, now).groupSilenceMillis());
+    }
+    return out;
+  }
+
+  /** Each replica's lag as its agent last reported it to this member, keyed cluster/node. */
+  private Map<String, Long> lags() {
+    if (notLeading != null || leaderTerm == -1) return Map.of();
+    Map<String, Long> out = new HashMap<>();
+    for (ClusterRecord c : member.stateMachine().image().state().clusters().values()) {
+      for (NodeRecord n : c.getNodesList()) {
+        reports.latest(c.getName(), n.getNode()).map(AgentReports.Received::report).filter(r -> r.getLagSeconds() >= 0)
+            .ifPresent(r -> out.put(c.getName() + "/" + n.getNode(), r.getLagSeconds()));
+      }
+    }
+    return out;
   }
 
   /** @param trackSteps false from API threads: only the loop thread owns the step-age map */

@@ -36,12 +36,14 @@ public final class GroupLeases {
   }
 
   /**
-   * Whether the leader needs the others' word on {@code lease}: it has not granted it itself for
-   * {@code quietMillis}, or its holder is being replaced (the fence proof needs closed members).
+   * How long until the leader needs the others' word on {@code lease}; 0 when it needs it now: it has
+   * not granted the lease itself for {@code quietMillis}, or its holder is being replaced (the fence
+   * proof needs closed members). Time alone moves this only towards 0.
    */
-  public boolean doubtful(ClusterRecord c, LeaseKey lease, long nowNanos, long quietMillis) {
+  public long untilDoubtfulMillis(ClusterRecord c, LeaseKey lease, long nowNanos, long quietMillis) {
     LeaseView mine = own.view(lease, nowNanos);
-    return Leases.replacing(c) || !mine.granted() || mine.silenceMillis() > quietMillis;
+    if (Leases.replacing(c) || !mine.granted() || mine.silenceMillis() > quietMillis) return 0;
+    return quietMillis - mine.silenceMillis() + 1;
   }
 
   public void want(Set<LeaseKey> leases) {

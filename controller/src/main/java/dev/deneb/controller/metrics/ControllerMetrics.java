@@ -117,7 +117,7 @@ public final class ControllerMetrics {
         .tag("cluster", cluster).tag("node", node).register(registry).increment();
   }
 
-  /** Soft-state gauges the leader's orchestrator computes each tick: lease remaining and replica lag. */
+  /** Soft-state gauges the leader's orchestrator computes when scraped: lease remaining and replica lag. */
   public void bindOrchestrator(Supplier<java.util.Map<String, Long>> leaseRemainingMillis,
       Supplier<java.util.Map<String, Long>> replicaLagSeconds) {
     this.leaseRemaining = leaseRemainingMillis;

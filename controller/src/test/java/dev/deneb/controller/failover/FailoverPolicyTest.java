@@ -303,6 +303,55 @@ class FailoverPolicyTest {
         .isInstanceOf(Action.Complete.class);
   }
 
+  // ---- when the orchestrator looks again ----
+
+  @Test
+  void aHealthyClusterWaitsUntilItsLeaseCouldLapseOrItsPrimaryGoStaleAndNoLonger() {
+    ClusterRecord c = cluster(Durability.ASYNC);
+    long lapse = PolicySettings.defaults().lapseBoundMillis(TTL);
+    long stale = PolicySettings.defaults().reportStaleAfter().toMillis();
+    NodeView db2 = replica("db2", "0-1-10", true);
+    // The lease deadline is nearer: the wait ends exactly where the silence crosses the lapse bound.
+    long silence = lapse - 300;
+    Evidence now = evidence(nodes(up("db1", "0-1-10"), db2), silence, true);
+    Decision healthy = policy.decide(c, now);
+    assertThat(healthy.reason()).isEqualTo(Reason.PRIMARY_HEALTHY);
+    long wait = policy.waitMillis(c, healthy, now, 1000);
+    assertThat(wait).isEqualTo(300);
+    assertThat(policy.decide(c, evidence(nodes(up("db1", "0-1-10"), db2), silence + wait, true)).reason())
+        .isEqualTo(Reason.PRIMARY_HEALTHY);
+    assertThat(policy.decide(c, evidence(nodes(up("db1", "0-1-10"), db2), silence + wait + 1, true)).reason())
+        .isEqualTo(Reason.LEASE_LAPSED);
+    // The report deadline is nearer: the wait ends where the primary's report goes stale.
+    NodeView ageing = new NodeView("db1", up("db1", "0-1-10").report(), stale - 200, -1);
+    Evidence quietPrimary = evidence(nodes(ageing, db2), 100, true);
+    assertThat(policy.waitMillis(c, policy.decide(c, quietPrimary), quietPrimary, 1000)).isEqualTo(200);
+    NodeView stalePrimary = new NodeView("db1", ageing.report(), stale + 1, -1);
+    assertThat(policy.decide(c, evidence(nodes(stalePrimary, db2), 100, true)).reason())
+        .isEqualTo(Reason.LEASE_HELD_PRIMARY_UNREPORTED);
+    // Neither is near: the longest wait.
+    Evidence fresh = evidence(nodes(up("db1", "0-1-10"), db2), 100, true);
+    assertThat(policy.waitMillis(c, policy.decide(c, fresh), fresh, 1000)).isEqualTo(1000);
+  }
+
+  @Test
+  void anythingButAHealthyPrimaryIsLookedAtEveryTick() {
+    ClusterRecord c = cluster(Durability.ASYNC);
+    Evidence down = evidence(nodes(down("db1", 200), replica("db2", "0-1-10", false)), 100, true);
+    assertThat(policy.waitMillis(c, policy.decide(c, down), down, 1000)).isZero();
+    Evidence unreported = evidence(nodes(replica("db2", "0-1-10", true)), 100, true);
+    assertThat(policy.waitMillis(c, policy.decide(c, unreported), unreported, 1000)).isZero();
+    ClusterRecord inFlight = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.BEGUN, "");
+    Evidence steady = evidenceAt(nodes(), 0);
+    assertThat(policy.waitMillis(inFlight, policy.decide(inFlight, steady), steady, 1000)).isZero();
+    // A lease past its bound is never waited on, whatever the decision says.
+    Evidence lapsed = evidence(nodes(up("db1", "0-1-10")), PolicySettings.defaults().lapseBoundMillis(TTL) + 50, true);
+    assertThat(policy.waitMillis(c, Decision.none(Reason.PRIMARY_HEALTHY, "stale"), lapsed, 1000)).isZero();
+    // Only a commit moves a cluster without an epoch: the longest wait.
+    ClusterRecord fresh = c.toBuilder().setEpoch(0).build();
+    assertThat(policy.waitMillis(fresh, policy.decide(fresh, steady), steady, 1000)).isEqualTo(1000);
+  }
+
   // ---- fixtures ----
 
   private static ClusterRecord cluster(Durability durability) {
