@@ -86,6 +86,8 @@ public final class Agent implements Closeable {
   private volatile Duration semiSyncTimeout = Duration.ofSeconds(1);
   /** When to release stuck semi-sync commits (loop thread). */
   private final SemiSyncFallback fallback = new SemiSyncFallback();
+  /** A release or resume is queued or running on the semi-sync thread. */
+  private final java.util.concurrent.atomic.AtomicBoolean switchInFlight = new java.util.concurrent.atomic.AtomicBoolean();
   /** Promote directives waiting for this node to become writable in their epoch, with the members to ack (loop thread). */
   private final java.util.Map<String, PendingPromote> pendingPromotes = new java.util.HashMap<>();
 
@@ -160,14 +162,19 @@ public final class Agent implements Closeable {
       if (o == null || !keeper.writable()) fallback.reset();
       return;
     }
+    // One switch at a time: a release the server has not answered yet (seen once) must not have
+    // more releases and resumes queued behind it, which would run in a burst when it returns.
+    if (switchInFlight.get()) return;
     long leaseLeft = keeper.remainingNanos(now) - config.lease().fenceLead().toNanos();
     SemiSyncFallback.Step step = fallback.observe(o, now, semiSyncTimeout, leaseLeft);
     if (step instanceof SemiSyncFallback.Step.Release r) {
       LOG.warn("semi-sync on {}: releasing waiting commits to asynchronous replication: {}", config.node(), r.reason());
       long validUntil = now + r.validForNanos();
+      switchInFlight.set(true);
       semiSyncSwitch.execute(() -> releaseSemiSync(validUntil));
     } else if (step instanceof SemiSyncFallback.Step.Resume r) {
       LOG.info("semi-sync on {}: asking for acknowledgements again: {}", config.node(), r.reason());
+      switchInFlight.set(true);
       semiSyncSwitch.execute(this::resumeSemiSync);
     }
   }
@@ -184,6 +191,8 @@ public final class Agent implements Closeable {
       }
     } catch (SQLException | RuntimeException e) {
       LOG.error("semi-sync on {}: could not release waiting commits: {}", config.node(), e.getMessage());
+    } finally {
+      switchInFlight.set(false);
     }
   }
 
@@ -193,6 +202,8 @@ public final class Agent implements Closeable {
       semiSyncDb.configureSemiSync(SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
     } catch (SQLException | RuntimeException e) {
       LOG.error("semi-sync on {}: could not switch the primary side on again: {}", config.node(), e.getMessage());
+    } finally {
+      switchInFlight.set(false);
     }
   }
 
