@@ -1,5 +1,8 @@
 package dev.deneb.jepsen.harness;
 
+import com.mysql.cj.MysqlConnection;
+import com.mysql.cj.protocol.ServerSessionStateController;
+import dev.deneb.fencing.dialect.DatabaseEndpoint;
 import dev.deneb.jepsen.history.Op;
 import dev.deneb.jepsen.history.OpType;
 import dev.deneb.jepsen.history.ProcessId;
@@ -7,10 +10,12 @@ import dev.deneb.jepsen.history.Recorder;
 import dev.deneb.sandbox.HaEnvironment;
 import dev.deneb.sandbox.workload.Writer;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,8 +25,11 @@ import java.util.concurrent.locks.LockSupport;
  * One client of the run: writes unique rows into {@code app.writes} through the primary it
  * discovers via the controller API, one autocommit {@code INSERT} at a time, and records each as an
  * invoke and its completion through the {@link Recorder}: the node written to, the epoch the client
- * believed (the API's answer it acted on), and for an acknowledged write its GTID, read with
- * {@code SELECT @@last_gtid} in the same session right after the commit.
+ * believed (the API's answer it acted on), and for an acknowledged write its GTID. The GTID comes
+ * with the commit's own OK packet (MariaDB's session tracking of {@code last_gtid}): asked for with a
+ * second statement, it was missing whenever the connection died between the two, and a write lost
+ * with its host (kill-host right after the commit, or a fence on resume after pause-host) could not
+ * be matched to the quarantine that reported it. {@code SELECT @@last_gtid} remains the fallback.
  *
  * <p>Discovery is asked again every {@link #REDISCOVER} and after every error; an answer older than
  * the newest epoch this client has seen (a lagging member's stale read) is ignored, so a client
@@ -99,7 +107,7 @@ final class ClientWorker implements AutoCloseable {
       Op invoke = recorder.invoke(ProcessId.client(process), "write", value, target.node(), target.epoch());
       boolean sent = false;
       try {
-        if (c == null) c = target.endpoint().open();
+        if (c == null) c = openTracking(target.endpoint());
         try (Statement s = c.createStatement()) {
           sent = true;
           s.executeUpdate("INSERT INTO app.writes (id, node, epoch) VALUES (" + value + ", '" + target.node() + "', "
@@ -115,16 +123,51 @@ final class ClientWorker implements AutoCloseable {
         continue;
       }
       // Committed: whatever happens next, the write is acknowledged. Its GTID is this session's last.
-      String gtid = null;
-      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT @@last_gtid")) {
-        if (r.next() && r.getString(1) != null && !r.getString(1).isEmpty()) gtid = r.getString(1);
-      } catch (SQLException e) {
-        close(c);
-        c = null;
+      String gtid = trackedGtid(c);
+      if (gtid == null) {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT @@last_gtid")) {
+          if (r.next() && r.getString(1) != null && !r.getString(1).isEmpty()) gtid = r.getString(1);
+        } catch (SQLException e) {
+          close(c);
+          c = null;
+        }
       }
       lastOk.set(recorder.ok(invoke, gtid).time());
     }
     close(c);
+  }
+
+  /** A connection whose OK packets carry {@code last_gtid} (MariaDB session tracking). */
+  static Connection openTracking(DatabaseEndpoint endpoint) throws SQLException {
+    java.util.Properties p = endpoint.properties();
+    p.setProperty("trackSessionState", "true");
+    Connection c = DriverManager.getConnection(endpoint.jdbcUrl(), p);
+    try (Statement s = c.createStatement()) {
+      s.execute("SET SESSION session_track_system_variables = 'last_gtid'");
+    } catch (SQLException e) {
+      close(c);
+      throw e;
+    }
+    return c;
+  }
+
+  /** The GTID the last statement's OK packet reported, or null when it carried none. */
+  static String trackedGtid(Connection c) {
+    try {
+      var changes = c.unwrap(MysqlConnection.class).getServerSessionStateController().getSessionStateChanges();
+      if (changes == null) return null;
+      String gtid = null;
+      for (ServerSessionStateController.SessionStateChange change : changes.getSessionStateChangesList()) {
+        List<String> v = change.getValues();
+        if (change.getType() == ServerSessionStateController.SESSION_TRACK_SYSTEM_VARIABLES && v.size() == 2
+            && v.get(0).equalsIgnoreCase("last_gtid") && !v.get(1).isEmpty()) {
+          gtid = v.get(1);
+        }
+      }
+      return gtid;
+    } catch (SQLException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static void backOff() {
