@@ -53,23 +53,34 @@ public final class FailoverPolicy {
    * How long {@code d} cannot change by time alone, so the orchestrator may look at the cluster again
    * only then (or at once when its record or an agent's report changes, which it tracks itself).
    *
-   * <p>Only a healthy primary (and a cluster without an epoch, which changes only by a commit) waits:
-   * its decision turns on the lease silence crossing the lapse bound and on the primary's report going
-   * stale, and both deadlines are known now. The silence grows no faster than time: the leader's own
-   * silence grows with its clock, an open member's word is taken as it was, and a word that goes stale
-   * drops out, which counts that member as silent for 0 ms. Everything else is looked at every tick.
-   * Waiting delays nothing a decision acts on; at 10,000 clusters, deciding each ten times a second was
-   * 100,000 decisions a second on the leader.
+   * <p>Only the quiet steady reasons wait, each until its own deadline:
+   * <ul>
+   *   <li>a healthy primary, or one whose replicas lost it: until the lease silence can cross the
+   *       lapse bound or the primary's report go stale;
+   *   <li>a primary unreported at this leader but renewing: until the silence can cross the bound;
+   *   <li>a primary that never took its lease, or a cluster without an epoch: only a grant, a report
+   *       or a commit moves them, so the longest wait.
+   * </ul>
+   * The silence grows no faster than time: the leader's own silence grows with its clock, an open
+   * member's word is taken as it was, and a word that goes stale drops out, which counts that member
+   * as silent for 0 ms. Everything else (a workflow, mysqld down, a lapse, a node awaiting its check)
+   * is looked at every tick. At 10,000 clusters, deciding each ten times a second was 100,000
+   * decisions a second on the leader, which starved the lease path (`bench renewals`).
    *
-   * @param maxMillis the longest wait, for what the deadlines do not cover (a replica's report going
-   *     stale only changes which healthy reason is shown)
+   * @param maxMillis the longest wait, for what the deadlines do not cover (a first grant; a
+   *     replica's report going stale, which only changes which quiet reason is shown)
    */
   public long waitMillis(ClusterRecord c, Decision d, Evidence e, long maxMillis) {
-    if (d.reason() == Reason.NOT_BOOTSTRAPPED) return maxMillis;
-    if (d.reason() != Reason.PRIMARY_HEALTHY || c.hasWorkflow()) return 0;
+    if (c.hasWorkflow()) return 0;
     long untilLapse = settings.lapseBoundMillis(c.getSettings().getLeaseTtlMillis()) - e.leaseSilenceMillis();
     long untilStale = settings.reportStaleAfter().toMillis() - e.node(c.getPrimary()).reportAgeMillis();
-    return Math.max(0, Math.min(maxMillis, Math.min(untilLapse, untilStale)));
+    long wait = switch (d.reason()) {
+      case NOT_BOOTSTRAPPED, PRIMARY_NEVER_LEASED -> maxMillis;
+      case PRIMARY_HEALTHY, REPLICAS_LOST_PRIMARY_LEASE_HELD -> Math.min(untilLapse, untilStale);
+      case LEASE_HELD_PRIMARY_UNREPORTED -> untilLapse;
+      default -> 0;
+    };
+    return Math.max(0, Math.min(maxMillis, wait));
   }
 
   // ---- steady state: is the primary failed? (§3.3) ----------------------------------------------

@@ -339,8 +339,9 @@ class FailoverPolicyTest {
     ClusterRecord c = cluster(Durability.ASYNC);
     Evidence down = evidence(nodes(down("db1", 200), replica("db2", "0-1-10", false)), 100, true);
     assertThat(policy.waitMillis(c, policy.decide(c, down), down, 1000)).isZero();
-    Evidence unreported = evidence(nodes(replica("db2", "0-1-10", true)), 100, true);
-    assertThat(policy.waitMillis(c, policy.decide(c, unreported), unreported, 1000)).isZero();
+    Evidence lapsing = evidence(nodes(up("db1", "0-1-10"), replica("db2", "0-1-10", true)),
+        PolicySettings.defaults().lapseBoundMillis(TTL) + 1, true);
+    assertThat(policy.waitMillis(c, policy.decide(c, lapsing), lapsing, 1000)).isZero();
     ClusterRecord inFlight = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.BEGUN, "");
     Evidence steady = evidenceAt(nodes(), 0);
     assertThat(policy.waitMillis(inFlight, policy.decide(inFlight, steady), steady, 1000)).isZero();
@@ -350,6 +351,23 @@ class FailoverPolicyTest {
     // Only a commit moves a cluster without an epoch: the longest wait.
     ClusterRecord fresh = c.toBuilder().setEpoch(0).build();
     assertThat(policy.waitMillis(fresh, policy.decide(fresh, steady), steady, 1000)).isEqualTo(1000);
+  }
+
+  @Test
+  void aPrimaryUnreportedHereButRenewingWaitsOnlyUntilItsLeaseCouldLapse() {
+    ClusterRecord c = cluster(Durability.ASYNC);
+    long lapse = PolicySettings.defaults().lapseBoundMillis(TTL);
+    Evidence unreported = evidence(nodes(replica("db2", "0-1-10", true)), lapse - 400, true);
+    Decision d = policy.decide(c, unreported);
+    assertThat(d.reason()).isEqualTo(Reason.LEASE_HELD_PRIMARY_UNREPORTED);
+    assertThat(policy.waitMillis(c, d, unreported, 1000)).isEqualTo(400);
+    assertThat(policy.decide(c, evidence(nodes(replica("db2", "0-1-10", true)), lapse + 1, true)).reason())
+        .isEqualTo(Reason.LEASE_LAPSED);
+    // A primary that never took its lease changes only by a grant or a report: the longest wait.
+    Evidence neverLeased = evidence(nodes(up("db1", "0-1-10"), replica("db2", "0-1-10", true)), 60_000, false);
+    Decision waiting = policy.decide(c, neverLeased);
+    assertThat(waiting.reason()).isEqualTo(Reason.PRIMARY_NEVER_LEASED);
+    assertThat(policy.waitMillis(c, waiting, neverLeased, 1000)).isEqualTo(1000);
   }
 
   // ---- fixtures ----
