@@ -100,6 +100,7 @@ public final class Orchestrator implements Closeable {
   private final Set<String> woken = ConcurrentHashMap.newKeySet();
   /** The leases whose status this leader needs from the other members, by cluster. */
   private final Map<String, LeaseKey> doubtful = new HashMap<>();
+  private boolean doubtfulChanged;
 
   private record StepSeen(long epoch, WorkflowStep step, long sinceNanos) {}
 
@@ -198,6 +199,7 @@ public final class Orchestrator implements Closeable {
       leaderTerm = status.term();
       steps.clear();
       looks.clear();
+      doubtfulChanged = true;
       LOG.info("leader in term {}: orchestrating {} cluster(s) from their committed steps", leaderTerm, state.clusters().size());
     }
     notLeading = null;
@@ -213,9 +215,12 @@ public final class Orchestrator implements Closeable {
       lastSwept = state;
       looks.keySet().retainAll(state.clusters().keySet());
       explanations.keySet().retainAll(state.clusters().keySet());
-      doubtful.keySet().retainAll(state.clusters().keySet());
+      doubtfulChanged |= doubtful.keySet().retainAll(state.clusters().keySet());
     }
-    leases.want(Set.copyOf(doubtful.values()));
+    if (doubtfulChanged) {
+      doubtfulChanged = false;
+      leases.want(Set.copyOf(doubtful.values()));
+    }
   }
 
   /**
@@ -228,8 +233,8 @@ public final class Orchestrator implements Closeable {
     long ttl = c.getSettings().getLeaseTtlMillis();
     // Ask the others only about leases this leader does not see renewed itself (a third of the TTL).
     long untilDoubtful = lease == null ? Long.MAX_VALUE : leases.untilDoubtfulMillis(c, lease, now, ttl / 3);
-    if (untilDoubtful == 0) doubtful.put(c.getName(), lease);
-    else doubtful.remove(c.getName());
+    boolean changed = untilDoubtful == 0 ? !lease.equals(doubtful.put(c.getName(), lease)) : doubtful.remove(c.getName()) != null;
+    doubtfulChanged |= changed;
     Evidence e = evidence(c, true);
     Decision d = policy.decide(c, e);
     explanations.put(c.getName(), new Explanation(c.getName(), member.selfId().toString(), "LEADER", leaderTerm, d,
