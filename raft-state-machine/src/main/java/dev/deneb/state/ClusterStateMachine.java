@@ -38,4 +38,33 @@ public final class ClusterStateMachine {
           "command has no kind (a newer Deneb's command, or a corrupt entry): " + command);
     };
   }
+
+  /**
+   * The clusters whose record {@code command} can change, for readers that react to applied entries
+   * (an agent stream needs news only of its own cluster). Everything else in the state is untouched
+   * by {@link #apply}, whatever the outcome.
+   */
+  public static java.util.Set<String> touched(Command command) {
+    return switch (command.getKindCase()) {
+      case CREATE_CLUSTER -> java.util.Set.of(command.getCreateCluster().getCluster());
+      case UPDATE_SETTINGS -> java.util.Set.of(command.getUpdateSettings().getCluster());
+      case DELETE_CLUSTER -> java.util.Set.of(command.getDeleteCluster().getCluster());
+      case REGISTER_NODE -> java.util.Set.of(command.getRegisterNode().getCluster());
+      case REMOVE_NODE -> java.util.Set.of(command.getRemoveNode().getCluster());
+      case BOOTSTRAP_EPOCH -> java.util.Set.of(command.getBootstrapEpoch().getCluster());
+      case RENEW_LEASES -> {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (var r : command.getRenewLeases().getRenewalsList()) all.add(r.getCluster());
+        yield all;
+      }
+      case BEGIN_WORKFLOW -> java.util.Set.of(command.getBeginWorkflow().getCluster());
+      case ADVANCE_WORKFLOW -> java.util.Set.of(command.getAdvanceWorkflow().getCluster());
+      case COMPLETE_WORKFLOW -> java.util.Set.of(command.getCompleteWorkflow().getCluster());
+      case ABORT_WORKFLOW -> java.util.Set.of(command.getAbortWorkflow().getCluster());
+      case SET_PAUSED -> java.util.Set.of(command.getSetPaused().getCluster());
+      case RECORD_ACK -> java.util.Set.of(command.getRecordAck().getCluster());
+      case SETTLE_NODE -> java.util.Set.of(command.getSettleNode().getCluster());
+      case KIND_NOT_SET -> java.util.Set.of();
+    };
+  }
 }

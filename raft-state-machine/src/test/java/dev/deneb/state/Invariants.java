@@ -32,6 +32,7 @@ final class Invariants {
   static List<Invariant> all(Path snapshotDir) {
     return List.of(
         new RefusedCommandChangesNothing(),
+        new OnlyTouchedClustersChange(),
         new ClustersAppearAndDisappearOnlyByCommand(),
         new EpochsNeverDecrease(),
         new EpochChangesOnlyAtBootstrapOrCandidateChosen(),
@@ -58,6 +59,22 @@ final class Invariants {
         require(s.result().getRefusal() == Refusal.REFUSAL_UNSPECIFIED, "accepted with refusal %s", s.result().getRefusal());
         s.after(s.cluster()).ifPresent(c -> require(s.result().getEpoch() == c.getEpoch(),
             "accepted; result epoch %d but cluster is at %d", s.result().getEpoch(), c.getEpoch()));
+      }
+    }
+  }
+
+  /**
+   * A command changes no cluster outside {@link ClusterStateMachine#touched}: agent streams are told
+   * of an applied entry only when it touched their cluster, so a miss here is a directive never sent.
+   */
+  static final class OnlyTouchedClustersChange implements Invariant {
+    @Override
+    public void check(Step s) {
+      java.util.Set<String> touched = ClusterStateMachine.touched(s.command());
+      for (String name : s.clusterNames()) {
+        if (touched.contains(name)) continue;
+        require(s.before(name).equals(s.after(name)), "cluster %s changed but %s touches only %s", name,
+            s.command().getKindCase(), touched);
       }
     }
   }

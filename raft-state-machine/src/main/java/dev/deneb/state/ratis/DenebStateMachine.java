@@ -57,6 +57,16 @@ public class DenebStateMachine extends BaseStateMachine {
     return image;
   }
 
+  private volatile long snapshotsLoaded;
+
+  /**
+   * How many times a snapshot replaced the state (at start, or installed from the leader): readers
+   * that follow applied entries one by one must look at everything again when this moves.
+   */
+  public long snapshotsLoaded() {
+    return snapshotsLoaded;
+  }
+
   /** Called on the apply thread after every applied entry; must not block. */
   public void addListener(Consumer<Image> listener) {
     listeners.add(listener);
@@ -121,6 +131,7 @@ public class DenebStateMachine extends BaseStateMachine {
     DenebState state = SnapshotFile.read(file, snapshot.getFile().getFileDigest());
     TermIndex last = snapshot.getTermIndex();
     image = new Image(state, last.getTerm(), last.getIndex());
+    snapshotsLoaded++;
     setLastAppliedTermIndex(last);
     LOG.info("loaded snapshot {} at term {} index {}: {} clusters", file.getName(), last.getTerm(), last.getIndex(),
         state.clusters().size());
