@@ -231,8 +231,9 @@ public final class Orchestrator implements Closeable {
   private long decide(ClusterRecord c, long now) {
     LeaseKey lease = GroupLeases.keyOf(c);
     long ttl = c.getSettings().getLeaseTtlMillis();
-    // Ask the others only about leases this leader does not see renewed itself (a third of the TTL).
-    long untilDoubtful = lease == null ? Long.MAX_VALUE : leases.untilDoubtfulMillis(c, lease, now, ttl / 3);
+    // Ask the others only about leases this leader does not see renewed itself (half the TTL: with a
+    // round every third of the TTL, a healthy lease is never doubted, one lost round included).
+    long untilDoubtful = lease == null ? Long.MAX_VALUE : leases.untilDoubtfulMillis(c, lease, now, ttl / 2);
     boolean changed = untilDoubtful == 0 ? !lease.equals(doubtful.put(c.getName(), lease)) : doubtful.remove(c.getName()) != null;
     doubtfulChanged |= changed;
     Evidence e = evidence(c, true);

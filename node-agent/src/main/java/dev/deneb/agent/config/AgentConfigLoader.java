@@ -94,7 +94,7 @@ public final class AgentConfigLoader {
     }
 
     YamlObject lease = top.object("lease", Set.of("renewInterval", "fenceLead", "drift"));
-    Duration renew = lease.duration("renewInterval", "500ms");
+    Duration renew = lease.duration("renewInterval", "1s");
     Duration fenceLead = lease.duration("fenceLead", "500ms");
     double drift = lease.has("drift") ? lease.doubleValue("drift") : 0.01;
     if (drift < 0 || drift >= 0.5) throw new YamlObject.FieldError(lease.where("drift"), "must be in [0, 0.5)");

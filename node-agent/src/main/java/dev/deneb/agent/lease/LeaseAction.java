@@ -6,6 +6,8 @@ public sealed interface LeaseAction {
   enum Reason {
     /** Time to renew: the renew interval has passed since the last send. */
     RENEW_DUE,
+    /** The newest round is short of a majority after the retry pause, and the lease can still be saved. */
+    RENEW_RETRY,
     /** The lease ends within fenceLead (or has ended) and no accepted renewal extends it. */
     LEASE_EXPIRING,
     /** The controller refused a renewal: a workflow is replacing this primary, or its epoch is stale. */

@@ -34,6 +34,10 @@ public final class LeaseKeeper {
   /** Monotonic time until which the lease holds; NEVER when no renewal was accepted for primaryEpoch. */
   private long leaseUntil = NEVER;
   private long lastRenewSent = NEVER;
+  /** Whether the newest round sent reached a majority (no retry needed). */
+  private boolean newestRoundDone;
+  /** Whether the newest round was itself a retry: a round is retried once, then the interval rules. */
+  private boolean newestIsRetry;
   /**
    * Whether the database may accept writes: set when an unfence is ordered, cleared only when a fence
    * is ordered. Conservative on purpose — after an unfence that failed or is in doubt the server may
@@ -162,7 +166,10 @@ public final class LeaseKeeper {
           + refusal, now);
     }
     sent.grantedBy().add(member);
-    if (sent.grantedBy().size() >= majority()) leaseUntil = Math.max(leaseUntil, sent.at() + settings.validNanos());
+    if (sent.grantedBy().size() >= majority()) {
+      leaseUntil = Math.max(leaseUntil, sent.at() + settings.validNanos());
+      if (requestId == nextRequestId) newestRoundDone = true;
+    }
     return tick(now);
   }
 
@@ -190,13 +197,25 @@ public final class LeaseKeeper {
       }
       return actions;
     }
-    if (lastRenewSent == NEVER || now - lastRenewSent >= settings.renewInterval().toNanos()) {
+    boolean holds = leaseUntil != NEVER && now < leaseUntil - settings.fenceLead().toNanos();
+    Reason renew = null;
+    if (lastRenewSent == NEVER || now - lastRenewSent >= settings.renewNanos()) {
+      renew = Reason.RENEW_DUE;
+    } else if (holds && !newestRoundDone && !newestIsRetry && now - lastRenewSent >= settings.retryNanos()) {
+      // The newest round is short of a majority (a slow or lost answer) while the lease can still be
+      // saved: ask again now rather than at the next interval — once per interval, so slow members
+      // get at most twice the rounds, never a storm that makes them slower. Without a lease, rounds
+      // keep the interval, so a controller outage does not multiply the traffic on the members left.
+      renew = Reason.RENEW_RETRY;
+    }
+    if (renew != null) {
       long id = ++nextRequestId;
       inFlight.put(id, new Sent(primaryEpoch, now, new java.util.HashSet<>()));
       lastRenewSent = now;
-      actions.add(new LeaseAction.Renew(id, primaryEpoch, Reason.RENEW_DUE));
+      newestRoundDone = false;
+      newestIsRetry = renew == Reason.RENEW_RETRY;
+      actions.add(new LeaseAction.Renew(id, primaryEpoch, renew));
     }
-    boolean holds = leaseUntil != NEVER && now < leaseUntil - settings.fenceLead().toNanos();
     if (writable && !holds) {
       writable = false;
       reissueUnfence = false;

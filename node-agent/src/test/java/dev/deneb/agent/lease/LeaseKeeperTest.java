@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class LeaseKeeperTest {
   static final long MS = 1_000_000;
-  final LeaseSettings settings = LeaseSettings.DEFAULTS; // ttl 3 s, ρ 1%, fenceLead 500 ms, renew 500 ms
+  final LeaseSettings settings = LeaseSettings.DEFAULTS; // ttl 3 s, ρ 1%, fenceLead 500 ms, renew 1 s
   final LeaseKeeper keeper = new LeaseKeeper("db1", settings, 0, 1);
 
   @Test
@@ -54,11 +54,11 @@ class LeaseKeeperTest {
   void aRefusedRenewalFencesAtOnce() {
     Renew r1 = (Renew) keeper.onCommittedEpoch(2, "db1", 0).get(0);
     keeper.onGrant(r1.requestId(), "c1", true, 2, "", 5 * MS);
-    Renew r2 = (Renew) keeper.tick(500 * MS).get(0);
-    List<LeaseAction> refused = keeper.onGrant(r2.requestId(), "c1", false, 2, "WORKFLOW_IN_FLIGHT", 520 * MS);
+    Renew r2 = (Renew) keeper.tick(1000 * MS).get(0);
+    List<LeaseAction> refused = keeper.onGrant(r2.requestId(), "c1", false, 2, "WORKFLOW_IN_FLIGHT", 1020 * MS);
     assertThat(refused).singleElement().isInstanceOfSatisfying(Fence.class,
         f -> assertThat(f.reason()).isEqualTo(Reason.RENEWAL_REFUSED));
-    assertThat(keeper.tick(1000 * MS)).isEmpty(); // no more renewals for a refused claim
+    assertThat(keeper.tick(2000 * MS)).isEmpty(); // no more renewals for a refused claim
   }
 
   @Test
@@ -128,8 +128,63 @@ class LeaseKeeperTest {
   @Test
   void settingsThatLeaveNoTimeToRenewAreRejected() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-            new LeaseSettings(Duration.ofMillis(900), 0.01, Duration.ofMillis(500), Duration.ofMillis(500)))
+            new LeaseSettings(Duration.ofMillis(900), 0.01, Duration.ofMillis(700), Duration.ofMillis(500)))
         .hasMessageContaining("leaves no time to renew");
+  }
+
+  @Test
+  void theIntervalIsAtMostAThirdOfTheTtlSoTheShortestTtlStillRenews() {
+    // 1 s TTL (the smallest a cluster may set) with the default 1 s interval: rounds every 333 ms.
+    LeaseSettings shortTtl = settings.withTtl(Duration.ofSeconds(1));
+    assertThat(shortTtl.renewNanos()).isEqualTo(333_333_333L);
+    assertThat(settings.renewNanos()).isEqualTo(1000 * MS);
+    assertThat(settings.retryNanos()).isEqualTo(250 * MS);
+  }
+
+  @Test
+  void aRoundShortOfAMajorityIsRetriedWhileTheLeaseHolds() {
+    Renew r = (Renew) three.onCommittedEpoch(4, "db1", 0).get(0);
+    three.onGrant(r.requestId(), "c1", true, 4, "", 5 * MS);
+    three.onGrant(r.requestId(), "c2", true, 4, "", 5 * MS);
+    // Completed rounds are not retried: the next goes out at the interval.
+    assertThat(three.tick(999 * MS)).isEmpty();
+    Renew second = (Renew) three.tick(1000 * MS).get(0);
+    assertThat(second.reason()).isEqualTo(Reason.RENEW_DUE);
+    three.onGrant(second.requestId(), "c1", true, 4, "", 1005 * MS);
+    // Only one grant: after a quarter of the interval the round is followed by another.
+    assertThat(three.tick(1249 * MS)).isEmpty();
+    Renew retry = (Renew) three.tick(1250 * MS).get(0);
+    assertThat(retry.reason()).isEqualTo(Reason.RENEW_RETRY);
+    three.onGrant(retry.requestId(), "c1", true, 4, "", 1260 * MS);
+    three.onGrant(retry.requestId(), "c3", true, 4, "", 1260 * MS);
+    // The retry completed: back to the interval, counted from the retry's send.
+    assertThat(three.tick(2249 * MS)).isEmpty();
+    assertThat(((Renew) three.tick(2250 * MS).get(0)).reason()).isEqualTo(Reason.RENEW_DUE);
+    assertThat(three.remainingNanos(2250 * MS)).isEqualTo((1250 + 2970 - 2250) * MS);
+  }
+
+  @Test
+  void aRetryIsNotRetriedSoSlowMembersGetAtMostTwiceTheRounds() {
+    Renew r = (Renew) three.onCommittedEpoch(4, "db1", 0).get(0);
+    three.onGrant(r.requestId(), "c1", true, 4, "", 5 * MS);
+    three.onGrant(r.requestId(), "c2", true, 4, "", 5 * MS);
+    int rounds = 0;
+    // From here on nothing answers: a round at 1000, its retry at 1250, the next at 2250 and its retry
+    // at 2500 — then the lease ends (fenced at 2470), and without a lease only the interval remains.
+    for (long t = 10 * MS; t < 2400 * MS; t += 10 * MS) {
+      for (LeaseAction a : three.tick(t)) if (a instanceof Renew) rounds++;
+    }
+    assertThat(rounds).isEqualTo(3);
+  }
+
+  @Test
+  void withoutALeaseRoundsKeepTheIntervalSoAnOutageDoesNotMultiplyTraffic() {
+    three.onCommittedEpoch(4, "db1", 0); // never answered: no lease ever held
+    int rounds = 1;
+    for (long t = 10 * MS; t < 10_000 * MS; t += 10 * MS) {
+      for (LeaseAction a : three.tick(t)) if (a instanceof Renew) rounds++;
+    }
+    assertThat(rounds).isEqualTo(10);
   }
 
   // ---- quorum leases (docs/lease.md) ----
@@ -170,7 +225,7 @@ class LeaseKeeperTest {
     three.onGrant(r.requestId(), "c1", true, 7, "", 5 * MS);
     three.onGrant(r.requestId(), "c2", true, 7, "", 5 * MS);
     assertThat(three.writable()).isTrue();
-    Renew next = (Renew) three.tick(500 * MS).get(0);
+    Renew next = (Renew) three.tick(1000 * MS).get(0);
     // c3 lags at epoch 6: it cannot grant epoch 7 yet, and that says nothing about this primary.
     assertThat(three.onGrant(next.requestId(), "c3", false, 6, "INVALID_ARGUMENT", 505 * MS)).isEmpty();
     // Nor from a member that restarted and has not caught up with the group yet.

@@ -144,7 +144,7 @@ final class Orchestrator {
     long ttl = c.getSettings().getLeaseTtlMillis();
     LeaseView mine = member.view(key);
     // GroupLeases.doubtful: ask the others only about a lease this leader does not see renewed itself.
-    boolean doubtful = Leases.replacing(c) || !mine.granted() || mine.silenceMillis() > ttl / 3;
+    boolean doubtful = Leases.replacing(c) || !mine.granted() || mine.silenceMillis() > ttl / 2;
     Set<LeaseKey> before = wanted;
     wanted = doubtful ? Set.of(key) : Set.of();
     words.keySet().retainAll(wanted);
