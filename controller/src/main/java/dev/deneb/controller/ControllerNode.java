@@ -61,6 +61,7 @@ public final class ControllerNode implements Closeable {
         AgentGatewayService service = new AgentGatewayService(member, grants, groupSize, System::nanoTime, reports, gateway,
             metrics.leaseGrantCounters());
         started.add(new AutoBootstrap(member, gateway, reports));
+        started.add(service);
         metrics.bindAgents(service::connectedAgents, service::grantsDropped);
         started.add(0, new AgentServer(config.self().agent().get(), service));
       } else {

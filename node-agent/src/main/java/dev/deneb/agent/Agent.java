@@ -325,6 +325,12 @@ public final class Agent implements Closeable {
     }
 
     @Override
+    public void reportTargetChanged(String leader) {
+      LOG.info("health reports now go to {}", leader.isEmpty() ? "every member (no leader known)" : "the leader, " + leader);
+      prober.execute(schedule::connected);
+    }
+
+    @Override
     public void directive(String via, Directive d) {
       loop.execute(() -> run(() -> execute(via, d)));
     }

@@ -81,6 +81,8 @@ final class BenchRenewalsCommand implements Callable<Integer> {
   private static final int CREATE_WORKERS = 32;
   /** Streams opened but not yet welcomed, at most: opening 90,000 at once would only queue on the members. */
   private static final int OPENING_AHEAD = 3_000;
+  /** Agents start in this many waves, a second apart (see Fleet.rampUp). */
+  static final int RAMP_WAVES = 10;
   private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long STALL_TICK_MS = 10;
   private static final long MAX_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -102,8 +104,10 @@ final class BenchRenewalsCommand implements Callable<Integer> {
           + "until 9 rounds in 10 reach their majority with a round trip p99 under a quarter of the TTL (default ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--interval-ms", defaultValue = "500", paramLabel = "MS",
-      description = "Lease renewal interval of each primary's agent (default ${DEFAULT-VALUE}).")
+  @Option(names = "--interval-ms", defaultValue = "1000", paramLabel = "MS",
+      description = "Lease renewal interval of each primary's agent, as the agent's lease.renewInterval (default "
+          + "${DEFAULT-VALUE}, the agent's default); a round short of a majority after a quarter of it is retried while "
+          + "the lease holds, as the agent does.")
   int intervalMs;
 
   @Option(names = "--heartbeat-ms", defaultValue = "2000", paramLabel = "MS",
@@ -304,9 +308,13 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     private final HealthReport primaryProbe;
     private final HealthReport replicaProbe;
     private final int ringSize;
+    /** The agents' lease settings: the renew interval and its retry pause, as LeaseKeeper derives them. */
+    private final dev.deneb.agent.lease.LeaseSettings lease;
 
     // Totals since the start; the measured window takes their differences.
     final LongAdder roundsSent = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    final LongAdder reconnects = new LongAdder();
     final LongAdder renewSkipped = new LongAdder();
     final LongAdder grants = new LongAdder();
     final LongAdder refusals = new LongAdder();
@@ -352,7 +360,10 @@ final class BenchRenewalsCommand implements Callable<Integer> {
           stubs[m][k] = AgentGatewayGrpc.newStub(channel);
         }
       }
-      this.ringSize = Rounds.sizeFor(TTL_MILLIS, cmd.intervalMs);
+      this.lease = new dev.deneb.agent.lease.LeaseSettings(Duration.ofMillis(TTL_MILLIS), dev.deneb.agent.lease.LeaseSettings.DEFAULTS.drift(),
+          dev.deneb.agent.lease.LeaseSettings.DEFAULTS.fenceLead(), Duration.ofMillis(cmd.intervalMs));
+      // Retries can send a round every retry pause: the ring spans the TTL at that rate.
+      this.ringSize = Rounds.sizeFor(TTL_MILLIS, Math.max(1, lease.retryNanos() / 1_000_000));
       this.memberGrants = new LatencyHistogram[memberIds.size()];
       for (int m = 0; m < memberGrants.length; m++) memberGrants[m] = new LatencyHistogram();
       this.primaryProbe = HealthReport.newBuilder().setMysqldUp(true).setReadOnly(false).setLagSeconds(-1)
@@ -429,6 +440,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     /** Starts the agents' schedules, warms up, measures, and returns what was measured. */
     Report run(String leaderAtStart) throws InterruptedException, IOException {
       start();
+      rampUp();
       long warmup = cmd.warmupMillis();
       cmd.say(String.format("%,d agents running: %,d primaries renew every %d ms; every agent probes every %d ms and reports "
           + "on the heartbeat of %d ms; warm-up %.0f s or until the round trip settles, then %d s measured", agents.length,
@@ -522,6 +534,26 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       return term;
     }
 
+    /**
+     * Agents begin in {@link #RAMP_WAVES} waves a second apart, as a fleet's agents never all start in
+     * one second: started at once, 30,000 agents met members (and this client) still compiling their
+     * hot paths, and the 2-core box spent its first ten seconds in the JIT with a growing backlog.
+     */
+    private void rampUp() throws InterruptedException {
+      long start = System.nanoTime();
+      for (int w = 1; w <= RAMP_WAVES; w++) {
+        int upTo = (int) ((long) agents.length * w / RAMP_WAVES);
+        for (int i = (int) ((long) agents.length * (w - 1) / RAMP_WAVES); i < upTo; i++) agents[i].running = true;
+        if (w < RAMP_WAVES) {
+          LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+          if (w % 3 == 0) {
+            cmd.say(String.format("  ramp-up: %,d / %,d agents running (%.0f s), grants/s so far %,d", upTo, agents.length,
+                (System.nanoTime() - start) / 1e9, grants.sum()));
+          }
+        }
+      }
+    }
+
     /** Each partition thread drives its agents in slots of {@link #SLOT_MS}: a random start offset each. */
     private void start() {
       stallWatch.start();
@@ -535,7 +567,20 @@ final class BenchRenewalsCommand implements Callable<Integer> {
         if (a.rounds != null) renew.get(a.partition).get(random.nextInt(renewSlots)).add(a);
         probe.get(a.partition).get(random.nextInt(probeSlots)).add(a);
       }
+      long retryMs = Math.max(1, lease.retryNanos() / 1_000_000);
       for (int p = 0; p < threads; p++) {
+        Agent[] primaries = java.util.Arrays.stream(agents).filter(a -> a.rounds != null).toArray(Agent[]::new);
+        int partition = p;
+        Agent[] mine = java.util.Arrays.stream(primaries).filter(a -> a.partition == partition).toArray(Agent[]::new);
+        partitions[p].scheduleAtFixedRate(guarded(() -> {
+          long now = System.nanoTime();
+          for (Agent a : mine) {
+            if (a.rounds.wantsRetry(now, lease.retryNanos(), lease.validNanos())) {
+              retries.increment();
+              a.renew(now, true);
+            }
+          }
+        }), retryMs, Math.max(SLOT_MS, retryMs / 5), TimeUnit.MILLISECONDS);
         for (int s = 0; s < renewSlots; s++) {
           Agent[] bucket = renew.get(p).get(s).toArray(Agent[]::new);
           if (bucket.length > 0) {
@@ -630,7 +675,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     Totals totals() {
       return new Totals(roundsSent.sum(), grants.sum(), refusals.sum(), unknownRoundGrants.sum(), reports.sum(),
           reportMessages.sum(), renewSkipped.sum() + reportSkipped.sum(), reportRequests.sum(), directives.sum(),
-          streamFailures.sum());
+          streamFailures.sum(), retries.sum(), reconnects.sum());
     }
 
     private String refusalSummary() {
@@ -704,6 +749,12 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       /** The primary's renewal rounds; null for a replica's agent. */
       final Rounds rounds;
       volatile boolean reportRequested;
+      /** Started by the ramp-up ({@link Fleet#rampUp}); before that it sends nothing. */
+      volatile boolean running;
+      /** Where reports go, as the real agent decides it (the leader alone while it is known). */
+      final dev.deneb.agent.report.ReportRoute route = new dev.deneb.agent.report.ReportRoute();
+      /** The report target changed: the next probe is reported at once (ReportSchedule.connected). */
+      volatile boolean targetChanged;
       /** Some member refused this agent a round (its cluster's epoch moved on, or a workflow began). */
       volatile boolean refused;
       final AtomicLong epoch = new AtomicLong();
@@ -721,8 +772,13 @@ final class BenchRenewalsCommand implements Callable<Integer> {
 
       /** One renewal round: the same request to every member, timed from its send. */
       void renew(long now) {
+        renew(now, false);
+      }
+
+      void renew(long now, boolean retry) {
+        if (!running) return;
         boolean window = windowOpen;
-        long id = rounds.open(now, window);
+        long id = rounds.open(now, window, retry);
         roundsSent.increment();
         if (window) windowRounds.increment();
         AgentMessage m = AgentMessage.newBuilder()
@@ -734,17 +790,36 @@ final class BenchRenewalsCommand implements Callable<Integer> {
 
       /** One probe of the (static, healthy) database: the real schedule decides whether it is reported. */
       void probe(long now) {
+        if (!running) return;
         if (reportRequested) {
           reportRequested = false;
           schedule.requested(now);
+        }
+        if (targetChanged) {
+          targetChanged = false;
+          schedule.connected();
         }
         Optional<HealthReport> report = schedule.decide(probe, now);
         if (report.isEmpty()) return;
         reports.increment();
         AgentMessage m = AgentMessage.newBuilder().setReport(report.get()).build();
+        // As ControllerLinks.report: the leader alone while it is known and connected, else everyone.
+        String leader = route.leader();
+        if (!leader.isEmpty()) {
+          for (Link l : links) {
+            if (l.open() && leader.equals(memberIds.get(l.member))) {
+              if (l.send(m)) reportMessages.increment(); else reportSkipped.increment();
+              return;
+            }
+          }
+        }
         for (Link l : links) {
           if (l.send(m)) reportMessages.increment(); else reportSkipped.increment();
         }
+      }
+
+      void leaderNamed(String leader, long term) {
+        if (route.onLeader(leader, term)) targetChanged = true;
       }
 
       void granted(int member, LeaseGrant g, long now) {
@@ -767,16 +842,27 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     final class Link implements StreamObserver<ControllerMessage> {
       final Agent agent;
       final int member;
-      private ClientCallStreamObserver<AgentMessage> up;
+      private volatile ClientCallStreamObserver<AgentMessage> up;
       private volatile boolean ended;
+      private volatile boolean welcomedNow;
       private boolean wasWelcomed;
+      private AgentGatewayGrpc.AgentGatewayStub stub;
+      /** Reconnect back-off, as the real agent's (ControllerLinks): 200 ms doubling to 2 s. */
+      private long backoffMs = 200;
 
       Link(Agent agent, int member) {
         this.agent = agent;
         this.member = member;
       }
 
+      boolean open() {
+        return welcomedNow && !ended;
+      }
+
       void open(AgentGatewayGrpc.AgentGatewayStub stub) {
+        this.stub = stub;
+        ended = false;
+        welcomedNow = false;
         up = (ClientCallStreamObserver<AgentMessage>) stub.connect(this);
         // The hello is never skipped: it is queued until the stream is ready.
         up.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setCluster(agent.cluster).setNode(agent.node)
@@ -806,6 +892,9 @@ final class BenchRenewalsCommand implements Callable<Integer> {
         switch (m.getKindCase()) {
           case WELCOME -> {
             agent.epoch.accumulateAndGet(m.getWelcome().getEpoch(), Math::max);
+            welcomedNow = true;
+            backoffMs = 200;
+            agent.leaderNamed(m.getWelcome().getLeader(), m.getWelcome().getLeaderTerm());
             if (!wasWelcomed) {
               wasWelcomed = true;
               welcomed.incrementAndGet();
@@ -818,6 +907,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
             agent.reportRequested = true;
           }
           case DIRECTIVE -> directives.increment();
+          case LEADER -> agent.leaderNamed(m.getLeader().getLeader(), m.getLeader().getTerm());
           case ERROR -> failed(memberIds.get(member) + " closed " + agent.cluster + "/" + agent.node + ": "
               + m.getError().getMessage());
           case KIND_NOT_SET -> { }
@@ -837,9 +927,22 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       private void failed(String why) {
         boolean was = ended;
         ended = true;
+        welcomedNow = false;
         if (closing || was) return;
         streamFailures.increment();
         firstStreamFailure.compareAndSet(null, why);
+        // A real agent reconnects (ControllerLinks): so does this one, after the same back-off.
+        long delay = backoffMs;
+        backoffMs = Math.min(2000, backoffMs * 2);
+        try {
+          partitions[agent.partition].schedule(() -> {
+            if (closing) return;
+            reconnects.increment();
+            open(stub);
+          }, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+          // The fleet is closing.
+        }
       }
     }
   }
@@ -872,6 +975,10 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     private final int majority;
     private long nextId;
     private int evictedUnresolved;
+    /** The send time of the newest round that reached its majority; 0 before any did. */
+    private long lastMajoritySentAt;
+    /** The newest round is a retry: LeaseKeeper retries a round once, then waits for the interval. */
+    private boolean newestIsRetry;
 
     Rounds(int size, int majority) {
       if (Integer.bitCount(size) != 1) throw new IllegalArgumentException("ring size must be a power of two: " + size);
@@ -890,6 +997,12 @@ final class BenchRenewalsCommand implements Callable<Integer> {
 
     /** Opens the next round, sent at {@code now}; {@code window} marks it as measured. Returns its request id. */
     synchronized long open(long now, boolean window) {
+      return open(now, window, false);
+    }
+
+    /** As {@link #open(long, boolean)}; {@code retry}: the round retries the previous one. */
+    synchronized long open(long now, boolean window, boolean retry) {
+      newestIsRetry = retry;
       long id = ++nextId;
       int s = (int) (id & mask);
       if (ids[s] != 0 && (state[s] & WINDOW) != 0 && (state[s] & DONE) == 0) evictedUnresolved++;
@@ -917,9 +1030,22 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       if ((st & DONE) == 0 && Integer.bitCount(st & 0x1f) >= majority) {
         st |= DONE;
         timings.majority(took, window);
+        if (lastMajoritySentAt == 0 || sentAt[s] - lastMajoritySentAt > 0) lastMajoritySentAt = sentAt[s];
       }
       state[s] = (byte) st;
       return true;
+    }
+
+    /**
+     * Whether the agent would retry now ({@code LeaseKeeper}'s rule): the newest round is short of a
+     * majority {@code retryNanos} after its send, and the lease from the last round that reached one
+     * still holds at {@code now}.
+     */
+    synchronized boolean wantsRetry(long now, long retryNanos, long validNanos) {
+      if (nextId == 0 || lastMajoritySentAt == 0 || newestIsRetry) return false;
+      int s = (int) (nextId & mask);
+      if (ids[s] != nextId || (state[s] & DONE) != 0 || now - sentAt[s] < retryNanos) return false;
+      return now - lastMajoritySentAt < validNanos;
     }
 
     /** Measured rounds that never reached a majority: pushed out of the ring unresolved, or unresolved now. */
@@ -997,11 +1123,11 @@ final class BenchRenewalsCommand implements Callable<Integer> {
 
   /** Counters of the whole run; the window is the difference of two. */
   record Totals(long rounds, long grants, long refusals, long unknownRoundGrants, long reports, long reportMessages,
-      long skipped, long reportRequests, long directives, long streamFailures) {
+      long skipped, long reportRequests, long directives, long streamFailures, long retries, long reconnects) {
     Totals minus(Totals o) {
       return new Totals(rounds - o.rounds, grants - o.grants, refusals - o.refusals, unknownRoundGrants - o.unknownRoundGrants,
           reports - o.reports, reportMessages - o.reportMessages, skipped - o.skipped, reportRequests - o.reportRequests,
-          directives - o.directives, streamFailures - o.streamFailures);
+          directives - o.directives, streamFailures - o.streamFailures, retries - o.retries, reconnects - o.reconnects);
     }
   }
 
@@ -1040,9 +1166,10 @@ final class BenchRenewalsCommand implements Callable<Integer> {
             millis(m.grantLatency().percentile(0.5)), millis(m.grantLatency().percentile(0.99)), millis(m.grantLatency().maxNanos())));
       }
       s.append(String.format("client: sends skipped (stream not ready) %,d, grants for rounds no longer tracked %,d, "
-              + "rounds reaching a majority only after the TTL %,d, never %,d; report requests %,d (in the window); "
-              + "directives %,d (whole run)%n",
-          window.skipped(), window.unknownRoundGrants(), lateMajority, withoutMajority, window.reportRequests(), directivesWholeRun));
+              + "rounds reaching a majority only after the TTL %,d, never %,d; rounds retried (short of a majority) %,d; "
+              + "streams reconnected %,d; report requests %,d (in the window); directives %,d (whole run)%n",
+          window.skipped(), window.unknownRoundGrants(), lateMajority, withoutMajority, window.retries(), window.reconnects(),
+          window.reportRequests(), directivesWholeRun));
       if (!refusals.isEmpty()) {
         s.append("refusals by reason (whole run): ").append(refusals).append(System.lineSeparator());
         s.append("clusters whose primary was refused (whole run): ").append(refusedClusters)

@@ -32,8 +32,12 @@ public final class AgentServer implements Closeable {
         .maxInboundMessageSize(64 * 1024)
         .permitKeepAliveTime(1, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .keepAliveTime(5, TimeUnit.SECONDS)
-        .keepAliveTimeout(5, TimeUnit.SECONDS)
+        // Keepalive only clears out streams of agents that vanished without closing (a host gone):
+        // nothing waits for it — a report's age counts from its own promise, a lease from its rounds.
+        // It was 5 s + 5 s: at 30,000 agents that is 6,000 pings a second per member, and a member or
+        // agent busy for 5 s (a cold start at fleet scale) lost every stream of a connection at once.
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(20, TimeUnit.SECONDS)
         .addTransportFilter(new ServerTransportFilter() {
           @Override
           public Attributes transportReady(Attributes attrs) {

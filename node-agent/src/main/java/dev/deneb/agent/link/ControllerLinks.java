@@ -12,6 +12,7 @@ import dev.deneb.protocol.LeaseGrant;
 import dev.deneb.protocol.RenewLease;
 import dev.deneb.protocol.Welcome;
 import dev.deneb.protocol.config.HostPort;
+import dev.deneb.agent.report.ReportRoute;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's streams to every controller member it is configured with (DESIGN §4). Each link
- * reconnects on its own. Every renewal round and every health report goes to every connected member
- * (quorum leases, docs/lease.md): the lease holds while a majority of members grant, whichever they are.
+ * reconnects on its own. Every renewal round goes to every connected member (quorum leases,
+ * docs/lease.md): the lease holds while a majority of members grant, whichever they are. Health
+ * reports go to the leader alone while it is known and connected, else to every member
+ * ({@link ReportRoute}).
  *
  * <p>Back-pressure: a link whose stream cannot take more (gRPC {@code isReady} false: a slow or stuck
  * member) is skipped for renewals and reports rather than queued to, so it never delays the others;
@@ -54,7 +57,12 @@ public final class ControllerLinks implements Closeable {
 
     /** A member asks for a health report now (the cluster's workflow moved). */
     void reportNow(String via, String reason);
+
+    /** Reports now go elsewhere (a new leader): it has none of this agent's reports yet. */
+    void reportTargetChanged(String leader);
   }
+
+  private final ReportRoute route = new ReportRoute();
 
   private final List<Link> links = new ArrayList<>();
   private final Supplier<Hello> hello;
@@ -82,9 +90,27 @@ public final class ControllerLinks implements Closeable {
     return toEveryReadyMember(AgentMessage.newBuilder().setRenew(renewal).build());
   }
 
-  /** Sends a health report to every connected member that can take it; returns how many. */
+  /**
+   * Sends a health report to the leader if it is known and connected (skipped when its stream is
+   * full), else to every connected member that can take it; returns how many.
+   */
   public int report(HealthReport report) {
-    return toEveryReadyMember(AgentMessage.newBuilder().setReport(report).build());
+    AgentMessage m = AgentMessage.newBuilder().setReport(report).build();
+    String leader = route.leader();
+    if (!leader.isEmpty()) {
+      for (Link l : links) {
+        if (l.welcomed && leader.equals(l.memberId)) {
+          if (!l.ready()) return 0;
+          l.send(m);
+          return 1;
+        }
+      }
+    }
+    return toEveryReadyMember(m);
+  }
+
+  private void leaderNamed(String leader, long term) {
+    if (route.onLeader(leader, term)) listener.reportTargetChanged(leader);
   }
 
   /** A member whose stream is full is skipped, not queued to: it must never delay the others. */
@@ -171,7 +197,9 @@ public final class ControllerLinks implements Closeable {
           welcomed = true;
           backoffMs = RECONNECT_MIN_MS;
           listener.welcome(address.toString(), m.getWelcome());
+          leaderNamed(m.getWelcome().getLeader(), m.getWelcome().getLeaderTerm());
         }
+        case LEADER -> leaderNamed(m.getLeader().getLeader(), m.getLeader().getTerm());
         // A member that names no id counts by its address: two links never count as one by accident.
         case GRANT -> listener.grant(address.toString(), !m.getGrant().getMember().isEmpty() ? m.getGrant().getMember()
             : memberId.isEmpty() ? address.toString() : memberId, m.getGrant());
