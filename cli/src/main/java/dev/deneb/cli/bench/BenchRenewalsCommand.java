@@ -82,7 +82,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
   /** Streams opened but not yet welcomed, at most: opening 90,000 at once would only queue on the members. */
   private static final int OPENING_AHEAD = 3_000;
   /** Agents start in this many waves, a second apart (see Fleet.rampUp). */
-  static final int RAMP_WAVES = 10;
+  static final int RAMP_WAVES = 30;
   private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long STALL_TICK_MS = 10;
   private static final long MAX_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -302,6 +302,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     private final BenchRenewalsCommand cmd;
     private final List<String> memberIds;
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<io.grpc.netty.shaded.io.netty.channel.EventLoopGroup> eventLoops = new ArrayList<>();
     private final AgentGatewayGrpc.AgentGatewayStub[][] stubs;
     private final Agent[] agents;
     private final ScheduledExecutorService[] partitions;
@@ -350,9 +351,16 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       this.memberIds = group.memberIds();
       this.stubs = new AgentGatewayGrpc.AgentGatewayStub[memberIds.size()][cmd.channelsPerMember];
       for (int m = 0; m < memberIds.size(); m++) {
+        // Each member's connections get event loops of their own: real agents are separate processes,
+        // so a slow member can never hold up their traffic to the others. On shared loops, a member
+        // behind on reading kept the client's loops busy redistributing HTTP/2 window over its
+        // thousands of blocked streams, and grants from the other members waited behind that.
+        var loops = new io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup(1, daemon("bench-net-" + memberIds.get(m)));
+        eventLoops.add(loops);
         for (int k = 0; k < cmd.channelsPerMember; k++) {
           // Plaintext, callbacks on the transport's event loop (they only count and mark a round).
           ManagedChannel channel = NettyChannelBuilder.forTarget(group.member(memberIds.get(m)).agentAddress())
+              .eventLoopGroup(loops).channelType(io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel.class)
               .usePlaintext().directExecutor()
               // Streams are never retried here, so nothing needs the retry buffer of every message sent.
               .disableRetry().build();
@@ -484,9 +492,11 @@ final class BenchRenewalsCommand implements Callable<Integer> {
             delta(b, a, "deneb_lease_grants_total", "result=\"granted\"") / elapsed,
             delta(b, a, "deneb_lease_grants_total", "result=\"refused\""),
             delta(b, a, "deneb_lease_grants_dropped_total", null),
-            (long) metric(a, "deneb_agents_connected", null), memberGrants[m].snapshot()));
+            (long) metric(a, "deneb_agents_connected", null), memberGrants[m].snapshot(), !b.isEmpty() && !a.isEmpty()));
       }
-      double entries = delta(metricsBefore.get(leader), metricsAfter.get(leader), "deneb_raft_applied_index", null);
+      // A scrape that failed (a member too busy to answer in 10 s) gives no figure, not a difference from 0.
+      double entries = metricsBefore.get(leader).isEmpty() || metricsAfter.get(leader).isEmpty() ? Double.NaN
+          : delta(metricsBefore.get(leader), metricsAfter.get(leader), "deneb_raft_applied_index", null);
       return new Report(cmd.clusters, agents.length, agents.length * memberIds.size(), cmd.intervalMs, cmd.heartbeatMs,
           elapsed, after.minus(before), roundTrip.snapshot(), windowRounds.sum(), withoutMajority, windowLate.sum(),
           entries / elapsed, (clientCpuAfter - clientCpuBefore) / 1e9 / elapsed * 100, members, leader, leaderAtEnd,
@@ -546,7 +556,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
         for (int i = (int) ((long) agents.length * (w - 1) / RAMP_WAVES); i < upTo; i++) agents[i].running = true;
         if (w < RAMP_WAVES) {
           LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-          if (w % 3 == 0) {
+          if (w % 5 == 0) {
             cmd.say(String.format("  ramp-up: %,d / %,d agents running (%.0f s), grants/s so far %,d", upTo, agents.length,
                 (System.nanoTime() - start) / 1e9, grants.sum()));
           }
@@ -734,6 +744,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       for (ManagedChannel c : channels) {
         if (!c.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) c.shutdownNow();
       }
+      for (var loops : eventLoops) loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     // ---- one agent ----
@@ -1132,7 +1143,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
   }
 
   record MemberRow(String id, boolean leader, double cpuPercent, double grantedPerSecond, double refused, double dropped,
-      long agentsConnected, LatencyHistogram.Snapshot grantLatency) {}
+      long agentsConnected, LatencyHistogram.Snapshot grantLatency, boolean scraped) {}
 
   /** Everything measured in the window, and how to print it. */
   record Report(int clusters, int agents, int streams, int intervalMs, int heartbeatMs, double seconds, Totals window,
@@ -1160,6 +1171,11 @@ final class BenchRenewalsCommand implements Callable<Integer> {
           + "it delays grants as seen here)%n", STALL_TICK_MS, millis(clientStalls.percentile(0.99)), millis(clientStalls.maxNanos())));
       s.append("per member (from its /metrics):").append(System.lineSeparator());
       for (MemberRow m : members) {
+        if (!m.scraped()) {
+          s.append(String.format("  %s%-9s /metrics did not answer within 10 s at the window's start or end: no figures%n",
+              m.id(), m.leader() ? " (leader)" : ""));
+          continue;
+        }
         s.append(String.format("  %s%-9s granted/s %,7.0f  refused %,.0f  dropped (stream not ready) %,.0f  agents connected %,d  "
                 + "grant round trip p50 %s p99 %s max %s%n",
             m.id(), m.leader() ? " (leader)" : "", m.grantedPerSecond(), m.refused(), m.dropped(), m.agentsConnected(),

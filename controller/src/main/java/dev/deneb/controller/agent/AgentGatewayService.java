@@ -100,9 +100,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   private void watchLeader() {
     try {
       RaftMember.Status st = member.status();
-      var notice = dev.deneb.protocol.LeaderNotice.newBuilder().setLeader(st.leader().orElse("")).setTerm(Math.max(0, st.term()))
-          .build();
-      if (notice.equals(leaderNow)) return;
+      // Only a newly named leader is news: "no leader" during an election, or the same leader again in a
+      // later term, would only move 30,000 agents' reports to every member and back.
+      String leader = st.leader().orElse("");
+      if (leader.isEmpty() || leader.equals(leaderNow.getLeader())) return;
+      var notice = dev.deneb.protocol.LeaderNotice.newBuilder().setLeader(leader).setTerm(Math.max(0, st.term())).build();
       leaderNow = notice;
       ControllerMessage m = ControllerMessage.newBuilder().setLeader(notice).build();
       for (Stream s : streams) s.send(m);

@@ -328,13 +328,47 @@ public final class Orchestrator implements Closeable {
     return out;
   }
 
+  /**
+   * A cluster whose decision changed more than this many times within {@link #FLAP_WINDOW_NANOS} is
+   * flapping (evidence coming and going, e.g. a leader too busy to hear every member): its further
+   * non-acting changes are counted, not logged, until the window passes. At 10,000 clusters an
+   * overloaded leader logged a million such lines in two minutes, which made it slower still.
+   */
+  static final int FLAP_LINES = 3;
+  static final long FLAP_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+  private final Map<String, long[]> logTimes = new HashMap<>();
+  private final Map<String, Integer> unlogged = new HashMap<>();
+  /** Each cluster's latest decided reason, logged or not. */
+  private final Map<String, Decision.Reason> lastDecided = new HashMap<>();
+
   private void logIfChanged(ClusterRecord c, Decision d) {
-    Decision last = lastLogged.put(c.getName(), d);
+    Decision.Reason decidedBefore = lastDecided.put(c.getName(), d.reason());
+    boolean changed = decidedBefore != d.reason();
+    Decision last = lastLogged.get(c.getName());
     if (last != null && last.reason() == d.reason()) return;
     boolean acting = !(d.action() instanceof Decision.Action.None);
-    String line = "cluster {} epoch {}: {} — {}";
+    long now = nanos.getAsLong();
+    long[] times = logTimes.computeIfAbsent(c.getName(), k -> new long[FLAP_LINES]);
+    int count = unlogged.getOrDefault(c.getName(), 0);
+    // times[] holds the last FLAP_LINES log times, oldest first (0 = none).
+    if (!acting && times[0] != 0 && now - times[0] < FLAP_WINDOW_NANOS) {
+      if (changed) {
+        unlogged.put(c.getName(), count + 1);
+        recordBlocked(c, d);
+      }
+      return;
+    }
+    lastLogged.put(c.getName(), d);
+    System.arraycopy(times, 1, times, 0, FLAP_LINES - 1);
+    times[FLAP_LINES - 1] = now;
+    unlogged.remove(c.getName());
+    String line = "cluster {} epoch {}: {} — {}" + (count == 0 ? "" : " (after " + count + " changes not logged: flapping)");
     if (acting || d.reason() == Decision.Reason.PRIMARY_HEALTHY) LOG.info(line, c.getName(), c.getEpoch(), d.reason(), d.detail());
     else LOG.warn(line, c.getName(), c.getEpoch(), d.reason(), d.detail());
+    if (changed) recordBlocked(c, d);
+  }
+
+  private void recordBlocked(ClusterRecord c, Decision d) {
     switch (d.reason()) {
       case PAUSED, COOLDOWN, AUTO_FAILOVER_OFF, NO_CANDIDATE, NO_CANDIDATE_AVAILABLE ->
           metrics.recordBlockedRecovery(c.getName(), d.reason().name());
