@@ -456,9 +456,10 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       warmUp(TimeUnit.MILLISECONDS.toNanos(warmup));
 
       String leader = agreedLeader(leaderAtStart);
+      // The scrape first: it can take seconds on a busy member, and CPU is counted over exactly the window.
+      Map<String, String> metricsBefore = scrapeAll();
       Map<String, Long> cpuBefore = cpuTicks();
       long clientCpuBefore = clientCpuNanos();
-      Map<String, String> metricsBefore = scrapeAll();
       Totals before = totals();
       long t0 = System.nanoTime();
       windowOpen = true;
