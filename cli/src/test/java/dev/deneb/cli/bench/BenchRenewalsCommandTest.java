@@ -137,7 +137,8 @@ class BenchRenewalsCommandTest {
     new CommandLine(cmd).parseArgs();
     assertThat(cmd.clusters).isEqualTo(1000);
     assertThat(cmd.seconds).isEqualTo(30);
-    assertThat(cmd.intervalMs).isEqualTo(500);
+    // The agent's own default (LeaseSettings): the bench measures the fleet as agents run it.
+    assertThat(cmd.intervalMs).isEqualTo((int) dev.deneb.agent.lease.LeaseSettings.DEFAULTS.renewInterval().toMillis()).isEqualTo(1000);
     assertThat(cmd.heartbeatMs).isEqualTo(2000);
     assertThat(cmd.reportIntervalMs).isEqualTo(500);
     cmd.validate();
