@@ -580,9 +580,9 @@ final class BenchRenewalsCommand implements Callable<Integer> {
       }
       long retryMs = Math.max(1, lease.retryNanos() / 1_000_000);
       for (int p = 0; p < threads; p++) {
-        Agent[] primaries = java.util.Arrays.stream(agents).filter(a -> a.rounds != null).toArray(Agent[]::new);
         int partition = p;
-        Agent[] mine = java.util.Arrays.stream(primaries).filter(a -> a.partition == partition).toArray(Agent[]::new);
+        Agent[] mine = java.util.Arrays.stream(agents).filter(a -> a.rounds != null && a.partition == partition)
+            .toArray(Agent[]::new);
         partitions[p].scheduleAtFixedRate(guarded(() -> {
           long now = System.nanoTime();
           for (Agent a : mine) {
