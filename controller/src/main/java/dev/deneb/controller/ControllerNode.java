@@ -12,7 +12,7 @@ import dev.deneb.controller.raft.CommandGateway;
 import dev.deneb.controller.raft.RaftMember;
 import dev.deneb.controller.discovery.DiscoveryBackend;
 import dev.deneb.controller.dns.BuiltInDnsServer;
-import dev.deneb.controller.dns.DiscoveryView;
+import dev.deneb.controller.dns.LatestDiscoveryView;
 import dev.deneb.controller.dns.Rfc2136Backend;
 import dev.deneb.controller.failover.Orchestrator;
 import dev.deneb.controller.lease.AppliedCommands;
@@ -22,7 +22,6 @@ import dev.deneb.controller.lease.GroupLeases;
 import dev.deneb.controller.lease.PeerLeases;
 import dev.deneb.controller.failover.SqlFencer;
 import java.io.Closeable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,10 +81,9 @@ public final class ControllerNode implements Closeable {
       orchestrator.start();
       started.add(orchestrator);
       if (config.dns().isPresent()) {
-        // DNS answers from a view rebuilt after every apply (STYLE 12): never from live state.
-        AtomicReference<DiscoveryView> view = new AtomicReference<>(DiscoveryView.from(member.stateMachine().image().state()));
-        member.stateMachine().addListener(image -> view.set(DiscoveryView.from(image.state())));
-        BuiltInDnsServer dns = BuiltInDnsServer.start(config.dns().get(), view::get);
+        // DNS answers from a view of the newest applied state (STYLE 12), never from live state.
+        LatestDiscoveryView view = new LatestDiscoveryView(() -> member.stateMachine().image().state());
+        BuiltInDnsServer dns = BuiltInDnsServer.start(config.dns().get(), view);
         LOG.info("built-in DNS for zone {} on {} (UDP and TCP)", config.dns().get().zone(), config.dns().get().listen());
         started.add(dns);
       }

@@ -110,7 +110,7 @@ final class BenchRenewalsCommand implements Callable<Integer> {
           + "the lease holds, as the agent does.")
   int intervalMs;
 
-  @Option(names = "--heartbeat-ms", defaultValue = "2000", paramLabel = "MS",
+  @Option(names = "--heartbeat-ms", defaultValue = "5000", paramLabel = "MS",
       description = "Report heartbeat: how often a steady, healthy agent reports (default ${DEFAULT-VALUE}).")
   int heartbeatMs;
 

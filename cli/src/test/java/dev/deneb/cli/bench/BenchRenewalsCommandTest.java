@@ -139,7 +139,7 @@ class BenchRenewalsCommandTest {
     assertThat(cmd.seconds).isEqualTo(30);
     // The agent's own default (LeaseSettings): the bench measures the fleet as agents run it.
     assertThat(cmd.intervalMs).isEqualTo((int) dev.deneb.agent.lease.LeaseSettings.DEFAULTS.renewInterval().toMillis()).isEqualTo(1000);
-    assertThat(cmd.heartbeatMs).isEqualTo(2000);
+    assertThat(cmd.heartbeatMs).isEqualTo(5000); // the agent's reportHeartbeat default (AgentConfigLoader)
     assertThat(cmd.reportIntervalMs).isEqualTo(500);
     cmd.validate();
     assertThat(cmd.warmupMillis()).isGreaterThanOrEqualTo(2L * cmd.heartbeatMs);

@@ -103,7 +103,7 @@ public final class AgentConfigLoader {
     Path stateDir = Path.of(top.requiredString("stateDir"));
     Duration report = top.duration("reportInterval", "500ms");
     if (report.toMillis() < 10) throw new YamlObject.FieldError("reportInterval", "must be at least 10ms");
-    Duration heartbeat = top.duration("reportHeartbeat", "2s");
+    Duration heartbeat = top.duration("reportHeartbeat", "5s");
     if (heartbeat.compareTo(report) < 0 || heartbeat.toSeconds() > 60) {
       throw new YamlObject.FieldError("reportHeartbeat", "must be between reportInterval (" + report.toMillis() + "ms) and 60s");
     }
