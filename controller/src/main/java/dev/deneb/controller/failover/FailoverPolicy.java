@@ -94,12 +94,7 @@ public final class FailoverPolicy {
 
     Reason trigger = null;
     String why = null;
-    // Never renewed: silent past the bound, or unreported at all. The second matters when the lease
-    // silence is unknown (other members' words gone stale count as "may have granted just now"): at
-    // 10,000 clusters whose agents were not yet running, such clusters swung between this reason and
-    // "lease held, primary unreported" every few seconds — 680,000 log lines, and a false claim that
-    // the lease was renewed.
-    if (!e.primaryEverRenewed() && (e.leaseSilenceMillis() > lapse || !primary.fresh(stale))) {
+    if (e.leaseSilenceMillis() > lapse && !e.primaryEverRenewed()) {
       if (!primary.fresh(stale) || primary.up()) {
         return Decision.none(Reason.PRIMARY_NEVER_LEASED, () -> c.getPrimary() + " has not taken its lease in epoch "
             + c.getEpoch() + " yet (its agent is not running or not connected): it was never writable, so its silence is"
