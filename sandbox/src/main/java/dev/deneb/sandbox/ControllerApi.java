@@ -58,6 +58,31 @@ public final class ControllerApi {
     }
   }
 
+  /**
+   * The highest epoch of the cluster that any member has applied, from a stale read of each member in
+   * turn; empty when none answered. Ratis applies only committed entries, so an epoch applied on any
+   * member is committed — unlike {@link #primary}, which asks one member that may lag the others.
+   */
+  public java.util.OptionalLong highestAppliedEpoch(String cluster) {
+    java.util.OptionalLong highest = java.util.OptionalLong.empty();
+    for (URI base : endpoints) {
+      HttpRequest req = HttpRequest.newBuilder(base.resolve("/v1/clusters/" + cluster + "/primary?stale=true"))
+          .timeout(timeout).GET().build();
+      try {
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) continue;
+        long epoch = JSON.readTree(r.body()).path("epoch").asLong();
+        if (highest.isEmpty() || epoch > highest.getAsLong()) highest = java.util.OptionalLong.of(epoch);
+      } catch (IOException e) {
+        // That member is down or busy: the others may answer.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return highest;
+      }
+    }
+    return highest;
+  }
+
   private Response send(String method, String path, String json) throws IOException {
     IOException last = null;
     for (URI base : endpoints) {
