@@ -71,8 +71,17 @@ final class ClusterWatch implements AutoCloseable {
   private final java.util.Set<String> stepReasons = new java.util.HashSet<>();
 
   ClusterWatch(HaEnvironment env, Events events) {
+    this(env, new ControllerApi(env.controllers().endpoints(), Duration.ofSeconds(2)), events);
+  }
+
+  /** For tests of {@link #report}: a watch that is never started needs no environment. */
+  static ClusterWatch unstarted(Events events) {
+    return new ClusterWatch(null, null, events);
+  }
+
+  private ClusterWatch(HaEnvironment env, ControllerApi api, Events events) {
     this.env = env;
-    this.api = new ControllerApi(env.controllers().endpoints(), Duration.ofSeconds(2));
+    this.api = api;
     this.events = events;
     this.thread = new Thread(this::run, "demo-watch");
     this.thread.setDaemon(true);
@@ -152,7 +161,7 @@ final class ClusterWatch implements AutoCloseable {
   }
 
   /** Events for what changed since the last poll: the decision, each workflow step, the epoch, node states. */
-  private void report(Snapshot s) {
+  void report(Snapshot s) {
     if (!s.reason().isEmpty() && !s.reason().equals(lastReason)) {
       // A reason a committed step already named (its detail starts with it) would only repeat that line.
       if (!lastReason.isEmpty() && !stepReasons.contains(s.reason())) events.add(System.currentTimeMillis(), "leader " + s.leader() + " decides " + s.reason() + ": " + s.detail());
@@ -186,7 +195,15 @@ final class ClusterWatch implements AutoCloseable {
       }
     } else if (!lastWorkflowKey.isEmpty()) {
       String label = lastWorkflowKey.substring(0, lastWorkflowKey.indexOf('@'));
-      events.add(System.currentTimeMillis(), s.epoch() >= lastTargetEpoch
+      boolean completed = s.epoch() >= lastTargetEpoch;
+      if (completed) {
+        // A workflow completes only from its last step (Workflows.complete refuses otherwise), so the
+        // steps after the last one polled were committed, together with the completion, between two polls.
+        for (int i = lastStepIndex + 1; i < STEPS.size(); i++) {
+          events.add(System.currentTimeMillis(), "step " + STEPS.get(i) + " (committed between two polls)");
+        }
+      }
+      events.add(System.currentTimeMillis(), completed
           ? label + " complete: primary " + s.primary()
           : label + " ended without completing (aborted); epoch " + s.epoch() + ", primary " + s.primary());
       lastWorkflowKey = "";
