@@ -202,6 +202,11 @@ class ReadOnlyFenceTest {
     }
 
     @Override
+    public boolean nudgeSemiSync(Connection c, java.time.Instant notAfter) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void installLeaseTable(Connection c) {
       throw new UnsupportedOperationException();
     }

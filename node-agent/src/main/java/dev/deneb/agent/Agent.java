@@ -62,6 +62,14 @@ public final class Agent implements Closeable {
    */
   private final ExecutorService semiSyncSwitch = Executors.newSingleThreadExecutor(named("deneb-agent-semisync"));
   private final LocalDatabase semiSyncDb;
+  /**
+   * Nudges (a replicated row whose acknowledgement covers stuck commits) on their own thread and
+   * connection: a nudge waits for an acknowledgement like any commit, and a release must never
+   * queue behind it.
+   */
+  private final ExecutorService nudger = Executors.newSingleThreadExecutor(named("deneb-agent-nudge"));
+  private final LocalDatabase nudgeDb;
+  private final java.util.concurrent.atomic.AtomicBoolean nudgeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
   private final LocalDatabase fenceDb;
   /** The fencing ladder (SQL fence, SIGKILL, STONITH), run on the fencer thread; it has its own connection. */
   private final FencingLadder ladder;
@@ -109,6 +117,7 @@ public final class Agent implements Closeable {
     this.ladder = FencingLadder.forAgent(config, new LocalDatabase(config.database(), config.stateDir()));
     this.probeDb = new LocalDatabase(config.database(), config.stateDir());
     this.semiSyncDb = new LocalDatabase(config.database(), config.stateDir());
+    this.nudgeDb = new LocalDatabase(config.database(), config.stateDir());
     this.links = new ControllerLinks(config.controllers(), this::hello, new LinkEvents(), timers);
   }
 
@@ -172,6 +181,12 @@ public final class Agent implements Closeable {
       long validUntil = now + r.validForNanos();
       switchInFlight.set(true);
       semiSyncSwitch.execute(() -> releaseSemiSync(validUntil));
+    } else if (step instanceof SemiSyncFallback.Step.Nudge n) {
+      if (nudgeInFlight.compareAndSet(false, true)) {
+        LOG.info("semi-sync on {}: nudging: {}", config.node(), n.reason());
+        long validUntil = now + n.validForNanos();
+        nudger.execute(() -> nudgeSemiSync(validUntil));
+      }
     } else if (step instanceof SemiSyncFallback.Step.Resume r) {
       LOG.info("semi-sync on {}: asking for acknowledgements again: {}", config.node(), r.reason());
       switchInFlight.set(true);
@@ -193,6 +208,18 @@ public final class Agent implements Closeable {
       LOG.error("semi-sync on {}: could not release waiting commits: {}", config.node(), e.getMessage());
     } finally {
       switchInFlight.set(false);
+    }
+  }
+
+  /** Nudge thread. The row's commit returns once a replica acknowledged it, or once released. */
+  private void nudgeSemiSync(long validUntilNanos) {
+    java.time.Instant notAfter = java.time.Instant.now().plusNanos(validUntilNanos - System.nanoTime());
+    try {
+      if (!nudgeDb.nudgeSemiSync(notAfter)) LOG.info("semi-sync on {}: nudge wrote nothing (read-only or past its deadline)", config.node());
+    } catch (SQLException | RuntimeException e) {
+      LOG.info("semi-sync on {}: nudge failed: {}", config.node(), e.getMessage());
+    } finally {
+      nudgeInFlight.set(false);
     }
   }
 
@@ -605,11 +632,13 @@ public final class Agent implements Closeable {
     prober.shutdownNow();
     timers.shutdownNow();
     semiSyncSwitch.shutdownNow();
+    nudger.shutdownNow();
     semiSyncDb.abort();
     fencer.shutdown();
     ladder.close();
     fenceDb.close();
     probeDb.close();
     semiSyncDb.close();
+    nudgeDb.close();
   }
 }

@@ -142,6 +142,17 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
   }
 
   @Override
+  public boolean nudgeSemiSync(Connection c, java.time.Instant notAfter) throws SQLException {
+    Objects.requireNonNull(notAfter, "notAfter");
+    java.math.BigDecimal seconds = java.math.BigDecimal.valueOf(notAfter.getEpochSecond())
+        .add(java.math.BigDecimal.valueOf(notAfter.getNano() / 1_000, 6));
+    try (java.sql.PreparedStatement s = c.prepareStatement(DenebSchema.NUDGE)) {
+      s.setBigDecimal(1, seconds);
+      return s.executeUpdate() > 0;
+    }
+  }
+
+  @Override
   public boolean releaseSemiSyncWaits(Connection c, java.time.Instant notAfter) throws SQLException {
     Objects.requireNonNull(notAfter, "notAfter");
     Jdbc.execute(c, semiSyncVariables().releaseStatement(notAfter.toEpochMilli()));
@@ -245,6 +256,7 @@ abstract sealed class CommonDialect implements SqlDialect permits MariaDbDialect
   public void installEpochHistory(Connection c) throws SQLException {
     Jdbc.execute(c, DenebSchema.CREATE_DATABASE);
     Jdbc.execute(c, DenebSchema.CREATE_EPOCH_TABLE);
+    Jdbc.execute(c, DenebSchema.CREATE_NUDGE_TABLE);
   }
 
   @Override

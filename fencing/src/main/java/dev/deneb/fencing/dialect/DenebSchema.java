@@ -12,6 +12,9 @@ package dev.deneb.fencing.dialect;
  *       copy would arrive SLAVESIDE_DISABLED anyway).
  *   <li>{@code deneb.epoch_history} — replicated: created and written on the primary only, so every
  *       replica's copy shows which epochs its data has seen.
+ *   <li>{@code deneb.semisync_nudge} — replicated, one row: created with the epoch history on the
+ *       primary and rewritten by its agent to unstick commits whose acknowledgement was lost
+ *       ({@link SqlDialect#nudgeSemiSync}).
  * </ul>
  */
 final class DenebSchema {
@@ -38,6 +41,21 @@ final class DenebSchema {
           + " gtid TEXT NOT NULL,"
           + " recorded_at_utc DATETIME(6) NOT NULL"
           + ") ENGINE=InnoDB COMMENT='Deneb epochs: first transaction of each epoch, replicated'";
+
+  static final String CREATE_NUDGE_TABLE =
+      "CREATE TABLE IF NOT EXISTS deneb.semisync_nudge ("
+          + " id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
+          + " nudged_at_utc DATETIME(6) NOT NULL"
+          + ") ENGINE=InnoDB COMMENT='Deneb: a replicated write whose acknowledgement covers earlier commits'";
+
+  /**
+   * Writes only while the server is writable and before the deadline (epoch seconds, compared with
+   * {@code @@timestamp}, the statement's start, as the semi-sync release is): the agent's account
+   * bypasses read-only, and a nudge that reached a fenced or replaced primary must not leave a
+   * transaction there.
+   */
+  static final String NUDGE = "REPLACE INTO deneb.semisync_nudge (id, nudged_at_utc)"
+      + " SELECT 1, UTC_TIMESTAMP(6) FROM DUAL WHERE @@GLOBAL.read_only = 0 AND @@timestamp < ?";
 
   /** REPLACE, not INSERT ... ON DUPLICATE KEY UPDATE VALUES(): the latter is deprecated on MySQL 8. */
   static final String WRITE_LEASE =

@@ -311,6 +311,18 @@ public interface SqlDialect {
    */
   void recordEpoch(Connection c, EpochRecord epoch) throws SQLException;
 
+  /**
+   * Commits one replicated row ({@code deneb.semisync_nudge}) on the primary. A replica's
+   * acknowledgement names a binlog position and covers every commit before it, so this unsticks a
+   * commit whose own acknowledgement was never asked for: one a replica received over an
+   * asynchronous connection just before it reconnected as a semi-sync replica (it then asks for what
+   * follows). The call itself waits for an acknowledgement like any commit. Binlogged: primary only.
+   * Writes nothing when the server is read-only or the server's clock has passed {@code notAfter}.
+   *
+   * @return whether the row was written
+   */
+  boolean nudgeSemiSync(Connection c, java.time.Instant notAfter) throws SQLException;
+
   /** All rows of {@code deneb.epoch_history}, oldest epoch first; empty if the table is missing. */
   List<EpochRecord> epochHistory(Connection c) throws SQLException;
 }

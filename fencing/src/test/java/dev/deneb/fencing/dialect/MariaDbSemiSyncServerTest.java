@@ -309,6 +309,66 @@ class MariaDbSemiSyncServerTest {
     }
   }
 
+  /**
+   * The lost acknowledgement behind a clean-clone CI failure: a commit waits on a primary whose
+   * replica is connected asynchronously and receives it; the replica then reconnects as a semi-sync
+   * replica and asks only for what follows. That commit is never acknowledged; a nudge, one
+   * replicated row whose acknowledgement covers it, lets it return as acknowledged.
+   */
+  @Test
+  @Order(7)
+  void aNudgeUnsticksACommitWhoseAcknowledgementWasLostToAReconnect() throws Exception {
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try (Connection p = primaryAgent.open(); Connection root = primaryRoot.open(); Connection client = primaryRoot.open();
+        Connection r = replicaAgent.open(); Connection replicaRoot = endpoint(replica, "root", "").open()) {
+      dialect.installEpochHistory(root);
+      assertThat(dialect.waitForExecuted(replicaRoot, dialect.executedGtids(root), Duration.ofSeconds(10))).isTrue();
+      assertThat(dialect.semiSyncStatus(r).replicaActive()).as("the replica receives asynchronously").isFalse();
+      dialect.configureSemiSync(p, SemiSyncRole.PRIMARY, SqlDialect.SEMI_SYNC_NEVER_FALL_BACK);
+      SemiSyncStatus before = dialect.semiSyncStatus(root);
+
+      Future<Duration> waiting = writer.submit(() -> timedInsert(client));
+      awaitWaiting(root);
+      // The replica has the waiting commit (AFTER_SYNC: binlogged before the wait) ...
+      assertThat(dialect.waitForExecuted(replicaRoot, dialect.executedGtids(root), Duration.ofSeconds(10))).isTrue();
+      // ... and now reconnects as a semi-sync replica, asking for what follows it.
+      dialect.configureSemiSync(r, SemiSyncRole.REPLICA, TIMEOUT);
+      awaitSemiSyncClients(root, 1);
+      await("no acknowledgement comes for it").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+          .until(() -> !waiting.isDone() && dialect.semiSyncStatus(root).waitingSessions() == 1);
+
+      // A nudge past its deadline writes nothing.
+      assertThat(dialect.nudgeSemiSync(root, Instant.now().minusSeconds(1))).isFalse();
+      assertThat(waiting.isDone()).isFalse();
+
+      Duration nudge;
+      try (Connection n = primaryRoot.open()) {
+        long start = System.nanoTime();
+        assertThat(dialect.nudgeSemiSync(n, Instant.now().plusSeconds(5))).isTrue();
+        nudge = Duration.ofNanos(System.nanoTime() - start);
+      }
+      Duration took = waiting.get(10, TimeUnit.SECONDS);
+      SemiSyncStatus after = dialect.semiSyncStatus(root);
+      System.out.printf("semi-sync: a commit whose acknowledgement was lost to a reconnect returned %d ms after it began,"
+          + " once a nudge was acknowledged (%d ms)%n", took.toMillis(), nudge.toMillis());
+      assertThat(after.primaryActive()).isTrue();
+      assertThat(after.asyncTransactions()).as("nothing went asynchronous").isEqualTo(before.asyncTransactions());
+      assertThat(after.acknowledgedTransactions()).isGreaterThan(before.acknowledgedTransactions());
+
+      // Nor does one on a read-only (fenced) server, although this account bypasses read-only.
+      String executed = dialect.executedGtids(root).format();
+      exec(root, "SET GLOBAL read_only = 1");
+      try {
+        assertThat(dialect.nudgeSemiSync(root, Instant.now().plusSeconds(5))).isFalse();
+      } finally {
+        exec(root, "SET GLOBAL read_only = 0");
+      }
+      assertThat(dialect.executedGtids(root).format()).as("no transaction on the fenced server").isEqualTo(executed);
+    } finally {
+      writer.shutdownNow();
+    }
+  }
+
   private static void assertOff(SemiSyncStatus s) {
     assertThat(s.primaryEnabled()).isFalse();
     assertThat(s.primaryActive()).isFalse();

@@ -164,6 +164,16 @@ public final class LocalDatabase implements Closeable {
   }
 
   /** Sets this server's semi-sync role (docs/durability.md). */
+  /** {@link dev.deneb.fencing.dialect.SqlDialect#nudgeSemiSync}: waits for an acknowledgement like any commit. */
+  public boolean nudgeSemiSync(java.time.Instant notAfter) throws SQLException {
+    try {
+      return dialect().nudgeSemiSync(connection(), notAfter);
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
   public void configureSemiSync(dev.deneb.fencing.dialect.SemiSyncRole role, Duration timeout) throws SQLException {
     try {
       dialect().configureSemiSync(connection(), role, timeout);

@@ -20,6 +20,13 @@ import java.time.Duration;
  *       probe that saw them wait. Stuck for {@code patience} (the cluster's semi-sync timeout) with
  *       more than {@link #MIN_VALIDITY} of lease left: release, valid until the lease's fence point.
  *       Without enough lease: hold; the lease keeper fences.
+ *   <li>Stuck for {@link #NUDGE_AFTER} while a semi-sync replica is connected: <em>nudge</em>, once
+ *       per wait and before any release — commit one replicated row, whose acknowledgement covers every earlier commit. A
+ *       replica that received a commit over an asynchronous connection and then reconnected as a
+ *       semi-sync replica asks only for what follows, so that commit's own acknowledgement never
+ *       comes (seen in clean-clone CI at bootstrap: the replicas took their role just after the
+ *       primary took its first client commit; it waited out the timeout, the primary fell back to
+ *       async, and an acknowledged write was lost with the primary's crash).
  *   <li>Released (the primary side off) and a semi-sync replica connected: resume at once — every
  *       commit acknowledged without a replica is one a failover may lose, so the window stays as
  *       short as the replicas allow. Only when a release follows a resume within
@@ -34,6 +41,8 @@ public final class SemiSyncFallback {
   public static final Duration MIN_VALIDITY = Duration.ofMillis(100);
   public static final Duration FIRST_HOLD_OFF = Duration.ofSeconds(5);
   public static final Duration MAX_HOLD_OFF = Duration.ofSeconds(60);
+  /** How long commits are stuck, with a replica connected, before a nudge; at most a quarter of the patience. */
+  public static final Duration NUDGE_AFTER = Duration.ofMillis(200);
 
   /** What to do after a probe. */
   public sealed interface Step {
@@ -48,6 +57,12 @@ public final class SemiSyncFallback {
 
     /** Switch the primary side on again. */
     record Resume(String reason) implements Step {}
+
+    /**
+     * Commit one replicated row, if the server executes it within {@code validForNanos} (the lease's
+     * fence point): its acknowledgement covers the stuck commits before it.
+     */
+    record Nudge(long validForNanos, String reason) implements Step {}
   }
 
   private static final Step HOLD = new Step.Hold();
@@ -60,6 +75,8 @@ public final class SemiSyncFallback {
   private boolean resumedOnce;
   private long resumedAt;
   private long holdOffNanos;
+  /** A nudge was asked for during the current wait. */
+  private boolean nudged;
 
   /**
    * @param now monotonic nanoseconds
@@ -90,15 +107,25 @@ public final class SemiSyncFallback {
       waiting = o.waitingSessions() > 0;
       waitingSince = now;
       acknowledgedAtWaitStart = o.acknowledged();
+      nudged = false;
       return HOLD;
     }
     if (!waiting) {
       waiting = true;
       waitingSince = now;
       acknowledgedAtWaitStart = o.acknowledged();
+      nudged = false;
       return HOLD;
     }
     long stuck = now - waitingSince;
+    long nudgeAfter = Math.min(NUDGE_AFTER.toNanos(), patience.toNanos() / 4);
+    // Nudged before any release, even at the probe that would release: that costs at most one probe
+    // of stall, and saves the semi-sync guarantee when the acknowledgement was only lost.
+    if (!nudged && o.replicas() > 0 && stuck >= nudgeAfter && leaseLeftNanos >= MIN_VALIDITY.toNanos()) {
+      nudged = true;
+      return new Step.Nudge(leaseLeftNanos, o.waitingSessions() + " commit(s) waited " + Duration.ofNanos(stuck).toMillis()
+          + " ms without an acknowledgement although " + o.replicas() + " semi-sync replica(s) are connected");
+    }
     if (stuck < patience.toNanos() || leaseLeftNanos < MIN_VALIDITY.toNanos()) return HOLD;
     holdOffNanos = resumedOnce && now - resumedAt < MAX_HOLD_OFF.toNanos()
         ? Math.min(Math.max(FIRST_HOLD_OFF.toNanos(), holdOffNanos * 2), MAX_HOLD_OFF.toNanos())
@@ -115,6 +142,7 @@ public final class SemiSyncFallback {
   /** This node stopped being a writable semi-sync primary: the next one starts afresh. */
   public void reset() {
     waiting = false;
+    nudged = false;
     released = false;
     resumedOnce = false;
     holdOffNanos = 0;

@@ -32,6 +32,47 @@ class SemiSyncFallbackTest {
   }
 
   @Test
+  void commitsStuckWithAReplicaConnectedAreNudgedOnceBeforeAnyRelease() {
+    assertThat(fallback.observe(on(1, 10, 2), 0, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 10, 2), 100 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    Step nudge = fallback.observe(on(1, 10, 2), 200 * MS, PATIENCE, 1_500 * MS);
+    assertThat(nudge).isInstanceOf(Step.Nudge.class);
+    assertThat(((Step.Nudge) nudge).validForNanos()).isEqualTo(1_500 * MS);
+    assertThat(((Step.Nudge) nudge).reason()).contains("1 commit(s) waited 200 ms", "2 semi-sync replica(s)");
+    // One nudge per wait; still stuck at the patience: released as before.
+    assertThat(fallback.observe(on(1, 10, 2), 600 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 10, 2), 1_000 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Release.class);
+  }
+
+  @Test
+  void aNudgeThatWorkedEndsTheWaitAndTheNextWaitMayBeNudgedAgain() {
+    fallback.observe(on(1, 10, 1), 0, PATIENCE, LEASE);
+    assertThat(fallback.observe(on(1, 10, 1), 200 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Nudge.class);
+    // The nudge's acknowledgement covered the stuck commit.
+    assertThat(fallback.observe(on(0, 12, 1), 300 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    fallback.observe(on(1, 12, 1), 5_000 * MS, PATIENCE, LEASE);
+    assertThat(fallback.observe(on(1, 12, 1), 5_200 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Nudge.class);
+  }
+
+  @Test
+  void aReplicaThatConnectsOnlyAtThePatienceStillGetsItsNudgeBeforeTheRelease() {
+    fallback.observe(on(1, 10, 0), 0, PATIENCE, LEASE);
+    assertThat(fallback.observe(on(1, 10, 0), 500 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 10, 1), 1_000 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Nudge.class);
+    assertThat(fallback.observe(on(1, 10, 1), 1_500 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Release.class);
+  }
+
+  @Test
+  void noNudgeWithoutAConnectedReplicaOrWithoutLease() {
+    fallback.observe(on(1, 10, 0), 0, PATIENCE, LEASE);
+    assertThat(fallback.observe(on(1, 10, 0), 500 * MS, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    SemiSyncFallback other = new SemiSyncFallback();
+    other.observe(on(1, 10, 1), 0, PATIENCE, LEASE);
+    assertThat(other.observe(on(1, 10, 1), 500 * MS, PATIENCE, SemiSyncFallback.MIN_VALIDITY.toNanos() - 1))
+        .isInstanceOf(Step.Hold.class);
+  }
+
+  @Test
   void aBusyPrimaryWhoseAcknowledgementsFlowIsNeverReleased() {
     // Some commit waits at every probe, but the acknowledged count keeps growing.
     for (int i = 0; i < 100; i++) {
@@ -85,9 +126,10 @@ class SemiSyncFallbackTest {
     assertThat(fallback.observe(off(1), 1, PATIENCE, LEASE)).isInstanceOf(Step.Resume.class);
   }
 
-  /** Drives a stuck wait from {@code t} to its release; returns the release's time. */
+  /** Drives a stuck wait from {@code t} through its nudge (a replica is connected) to its release; returns the release's time. */
   private long release(long t) {
     assertThat(fallback.observe(on(1, 10, 1), t, PATIENCE, LEASE)).isInstanceOf(Step.Hold.class);
+    assertThat(fallback.observe(on(1, 10, 1), t + PATIENCE.toNanos() / 2, PATIENCE, LEASE)).isInstanceOf(Step.Nudge.class);
     long at = t + PATIENCE.toNanos();
     assertThat(fallback.observe(on(1, 10, 1), at, PATIENCE, LEASE)).isInstanceOf(Step.Release.class);
     return at;
