@@ -64,7 +64,8 @@ class SemiSyncFallbackProcessTest {
     }
   }
 
-  private static SemiSyncStatus status(HaEnvironment env) throws SQLException {
+  /** The primary db1's semi-sync counters (as root). */
+  static SemiSyncStatus status(HaEnvironment env) throws SQLException {
     try (Connection c = env.rootEndpoint("db1").open()) {
       return env.databases().dialect().semiSyncStatus(c);
     }

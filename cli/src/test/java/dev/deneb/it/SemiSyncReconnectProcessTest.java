@@ -34,7 +34,7 @@ class SemiSyncReconnectProcessTest {
   void replicasRetakingTheirRoleUnderWritesNeverCostAFallbackToAsync() throws Exception {
     try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withDurability("semi-sync"))) {
       FrozenPrimaryProcessTest.awaitSemiSyncPrimary(env);
-      long asyncBefore = status(env).asyncTransactions();
+      long asyncBefore = SemiSyncFallbackProcessTest.status(env).asyncTransactions();
       try (Writer writer = new Writer("w1", 1, env::primaryTarget).start()) {
         await().atMost(SETTLE).until(() -> writer.acks().size() > 100);
         for (int round = 0; round < 5; round++) {
@@ -44,19 +44,13 @@ class SemiSyncReconnectProcessTest {
           await().atMost(SETTLE).until(() -> writer.acks().size() > seen + 100);
         }
       }
-      SemiSyncStatus after = status(env);
+      SemiSyncStatus after = SemiSyncFallbackProcessTest.status(env);
       String agentLog = Files.readString(env.agent("db1").log());
       Fixtures.record("semi-sync reconnects: 5 rounds of both replicas' IO threads restarted under a writer; commits "
           + "acknowledged without a replica: " + (after.asyncTransactions() - asyncBefore) + "; nudges logged: "
           + agentLog.lines().filter(l -> l.contains("nudging")).count());
       assertThat(agentLog).as("the agent never released commits to async").doesNotContain("releasing waiting commits");
       assertThat(after.asyncTransactions() - asyncBefore).as("commits acknowledged without a replica").isZero();
-    }
-  }
-
-  private static SemiSyncStatus status(HaEnvironment env) throws SQLException {
-    try (Connection c = env.rootEndpoint("db1").open()) {
-      return env.databases().dialect().semiSyncStatus(c);
     }
   }
 
