@@ -72,20 +72,39 @@ public final class HaproxyBackend implements DiscoveryBackend {
         name(), p.cluster(), p.epoch(), primary, p.primary().node());
   }
 
-  /** Polls the state until it is the wanted one or the deadline passes. */
+  /**
+   * Polls the state until it is the wanted one or the deadline passes.
+   *
+   * <p>Once one poll has shown what is wrong, a later poll that runs out of time (the deadline
+   * passing while it connects, on a loaded host) does not replace that diagnosis with "timed out":
+   * the operator needs to read "its health check says it is down", not a symptom of the timeout.
+   */
   private void verify(String primary, long deadline) throws DiscoveryException {
+    String problem = null;
     while (true) {
-      List<ServerState> servers = showState(deadline);
-      String problem = problem(servers, primary);
+      List<ServerState> servers;
+      try {
+        servers = showState(deadline);
+      } catch (DiscoveryException e) {
+        if (problem == null || System.nanoTime() - deadline < 0) {
+          throw e;
+        }
+        throw notConverged(problem, e);
+      }
+      problem = problem(servers, primary);
       if (problem == null) {
         return;
       }
       if (System.nanoTime() + VERIFY_POLL_NANOS - deadline > 0) {
-        throw new DiscoveryException(name() + ": after the commands, " + problem + " (within "
-            + settings.timeout().toMillis() + " ms)", false);
+        throw notConverged(problem, null);
       }
       LockSupport.parkNanos(VERIFY_POLL_NANOS);
     }
+  }
+
+  private DiscoveryException notConverged(String problem, DiscoveryException lastPoll) {
+    return new DiscoveryException(name() + ": after the commands, " + problem + " (within "
+        + settings.timeout().toMillis() + " ms)", false, lastPoll);
   }
 
   /** Null when {@code primary} is ready and every other server in forced maintenance; else what is not. */
