@@ -3,6 +3,10 @@ package dev.deneb.agent;
 import dev.deneb.agent.config.AgentConfig;
 import dev.deneb.agent.db.LocalDatabase;
 import dev.deneb.agent.directive.Attachment;
+import dev.deneb.agent.failsafe.FailsafeStore;
+import dev.deneb.agent.failsafe.PromiseAnswer;
+import dev.deneb.agent.failsafe.PromiseBook;
+import dev.deneb.agent.failsafe.PromiseRequest;
 import dev.deneb.agent.fence.FenceRequest;
 import dev.deneb.agent.fence.FencingLadder;
 import dev.deneb.agent.fence.LadderOutcome;
@@ -10,6 +14,8 @@ import dev.deneb.agent.lease.LeaseAction;
 import dev.deneb.agent.lease.LeaseKeeper;
 import dev.deneb.agent.lease.LeaseSettings;
 import dev.deneb.agent.link.ControllerLinks;
+import dev.deneb.agent.link.PeerLinks;
+import dev.deneb.agent.link.PeerServer;
 import dev.deneb.agent.report.ReportSchedule;
 import dev.deneb.agent.durability.SemiSyncFallback;
 import dev.deneb.agent.durability.SemiSyncObservation;
@@ -105,13 +111,35 @@ public final class Agent implements Closeable {
   private record PendingPromote(Directive directive, java.util.Set<String> vias) {}
   private LeaseAction.Reason lastFenceReason;
 
+  // ---- failsafe (docs/lease.md "Failsafe"); the loop thread owns the book and these fields ----
+  /** The longest promise this node gives (a request for more is declined). */
+  private static final Duration MAX_PROMISE = Duration.ofSeconds(60);
+  private final FailsafeStore failsafeStore;
+  private final PromiseBook book;
+  /** Takes promise requests; null when agent.yaml has no peer section. */
+  private final PeerServer peerServer;
+  private final PeerLinks peerLinks = new PeerLinks();
+  /** The node the highest epoch seen names as primary. */
+  private String primaryOfHighest = "";
+  /** What the book says, for reports (read on the prober thread). */
+  private volatile long releasedThrough;
+  private volatile long promiseBindsMillis;
+  private volatile String promiseBinding = "";
+
   public Agent(AgentConfig config) throws IOException {
     this.config = config;
     this.epochs = new EpochStore(config.stateDir());
     this.storedEpoch = epochs.load();
     LeaseSettings settings = new LeaseSettings(Duration.ofSeconds(3), config.lease().drift(), config.lease().fenceLead(),
         config.lease().renewInterval());
-    this.keeper = new LeaseKeeper(config.node(), settings, storedEpoch, config.controllers().size());
+    this.keeper = new LeaseKeeper(config.cluster(), config.node(), settings, storedEpoch, config.controllers().size());
+    this.failsafeStore = new FailsafeStore(config.stateDir());
+    long startedAt = System.nanoTime();
+    // Bound at start only if the previous run promised within the last minute (its state file says so).
+    this.book = new PromiseBook(config.cluster(), config.node(), MAX_PROMISE.toNanos(), config.lease().drift(), startedAt,
+        failsafeStore.startBindingNanos(System.currentTimeMillis(), config.lease().drift()), failsafeStore.sealedThrough());
+    keeper.bindWritableUntil(book.bindsUntil());
+    this.peerServer = config.peer().map(p -> new PeerServer(p.listen(), this::answerPromise)).orElse(null);
     this.schedule = new ReportSchedule(config.reportInterval(), config.reportHeartbeat());
     this.fenceDb = new LocalDatabase(config.database(), config.stateDir());
     this.ladder = FencingLadder.forAgent(config, new LocalDatabase(config.database(), config.stateDir()));
@@ -127,8 +155,21 @@ public final class Agent implements Closeable {
     prepareDatabase();
     LOG.info("agent {}/{} started: database {}, controllers {}, highest epoch seen {}", config.cluster(), config.node(),
         config.database(), config.controllers(), storedEpoch);
+    if (peerServer != null) {
+      try {
+        peerServer.start();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot listen for failsafe promise requests on " + config.peer().get().listen()
+            + ": " + e.getMessage() + " (agent.yaml peer.listen)", e);
+      }
+      LOG.info("taking failsafe promise requests on {}", config.peer().get());
+    }
     links.start();
-    loop.scheduleWithFixedDelay(() -> run(() -> act(keeper.tick(System.nanoTime()))), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(() -> run(() -> {
+      long now = System.nanoTime();
+      act(keeper.tick(now));
+      noteBook(now);
+    }), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     prober.scheduleWithFixedDelay(this::probeAndReport, 0, config.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -138,7 +179,8 @@ public final class Agent implements Closeable {
    */
   private void probeAndReport() {
     long now = System.nanoTime();
-    HealthReport report = probeDb.probe(now);
+    HealthReport report = probeDb.probe(now).toBuilder().setFailsafeReleasedThrough(releasedThrough)
+        .setPromiseBindsMillis(promiseBindsMillis).setPromiseBinding(promiseBinding).build();
     schedule.decide(report, now).ifPresent(links::report);
     SemiSyncObservation semi = semiSync && report.getMysqldUp() && !report.getReadOnly() ? observeSemiSync() : null;
     loop.execute(() -> run(() -> {
@@ -290,7 +332,60 @@ public final class Agent implements Closeable {
 
   private Hello hello() {
     return Hello.newBuilder().setCluster(config.cluster()).setNode(config.node())
-        .setHighestEpochSeen(keeper.highestEpochSeen()).setAgentVersion("0.1.0").build();
+        .setHighestEpochSeen(keeper.highestEpochSeen()).setAgentVersion("0.1.0")
+        .setPeerAddress(config.peer().map(p -> p.advertise().toString()).orElse("")).build();
+  }
+
+  /**
+   * gRPC thread: another node's primary asks for a promise. The loop answers from what it knows;
+   * a promise is on disk and binds this node's keeper before the answer leaves.
+   */
+  private void answerPromise(PromiseRequest request, java.util.function.Consumer<PromiseAnswer> reply) {
+    loop.execute(() -> {
+      PromiseAnswer answer;
+      try {
+        long now = System.nanoTime();
+        PromiseBook.View view = new PromiseBook.View(keeper.highestEpochSeen(), primaryOfHighest, false,
+            false, keeper.failsafeEnabled());
+        answer = book.answer(request, view, now);
+        if (answer instanceof PromiseAnswer.Promised) {
+          long wall = System.currentTimeMillis();
+          long span = book.waitBeforeWritable(now) / 1_000_000;
+          failsafeStore.promising(wall, wall + span, request.durationNanos());
+          keeper.bindWritableUntil(book.bindsUntil());
+        }
+        noteBook(now);
+      } catch (IOException | RuntimeException e) {
+        // No promise that is not on disk: a restart would forget it.
+        LOG.error("failsafe: cannot answer {}'s promise request: {}", request.primary(), e.getMessage());
+        answer = new PromiseAnswer.Declined(request.round(), config.node(), PromiseAnswer.Reason.EPOCH_UNKNOWN,
+            keeper.highestEpochSeen(), "this agent could not record the promise: " + e.getMessage());
+      }
+      reply.accept(answer);
+    });
+  }
+
+  /**
+   * Loop thread: learns that a workflow replacing the primary of {@code epoch} began (or a higher
+   * epoch was committed); the sealed epoch is on disk before any report can call it released.
+   */
+  private void seal(long epoch) {
+    if (epoch <= book.sealedThrough()) return;
+    try {
+      failsafeStore.sealed(epoch);
+      book.seal(epoch);
+      noteBook(System.nanoTime());
+    } catch (IOException e) {
+      LOG.error("failsafe: cannot record that epoch {} is being replaced (reports will not call it released): {}", epoch,
+          e.getMessage());
+    }
+  }
+
+  /** Loop thread: what the book says, for the next report. */
+  private void noteBook(long now) {
+    releasedThrough = book.releasedThrough(now);
+    promiseBindsMillis = book.waitBeforeWritable(now) / 1_000_000;
+    promiseBinding = book.binding(now).orElse("");
   }
 
   /** gRPC threads hand every event to the loop. */
@@ -304,6 +399,8 @@ public final class Agent implements Closeable {
           keeper.updateSettings(new LeaseSettings(Duration.ofMillis(w.getLeaseTtlMillis()), config.lease().drift(),
               config.lease().fenceLead(), config.lease().renewInterval()));
         }
+        if (w.getEpoch() > 0 && w.getEpoch() >= keeper.highestEpochSeen()) primaryOfHighest = w.getPrimary();
+        if (w.getEpoch() > 0) seal(w.getEpoch() - 1);
         if (w.getEpoch() > 0) act(keeper.onCommittedEpoch(w.getEpoch(), w.getPrimary(), System.nanoTime()));
         LOG.info("connected to controller {} (member {}, leader {}): epoch {} names {}", via, w.getMember(),
             w.getLeader().isEmpty() ? "unknown" : w.getLeader(), w.getEpoch(), w.getPrimary().isEmpty() ? "no one" : w.getPrimary());
@@ -315,7 +412,9 @@ public final class Agent implements Closeable {
       loop.execute(() -> run(() -> {
         boolean accepted = g.getAccepted();
         String why = accepted ? "" : (g.getDetail().isEmpty() ? g.getRefusal().name() : g.getDetail());
-        act(keeper.onGrant(g.getRequestId(), member, accepted, g.getEpoch(), why, System.nanoTime()));
+        if (g.getPeersCount() > 0) peerLinks.learn(g.getPeersList());
+        act(keeper.onGrant(g.getRequestId(), member, accepted, g.getEpoch(), why, java.util.Set.copyOf(g.getMembershipList()),
+            System.nanoTime()));
         if (accepted && keeper.writable()) refreshLeaseRow();
       }));
     }
@@ -335,6 +434,13 @@ public final class Agent implements Closeable {
         LOG.info("controller {}: epoch {} names {}", via, n.getEpoch(), n.getPrimary().isEmpty() ? "no one" : n.getPrimary());
         semiSync = n.getSemiSync();
         if (n.getSemiSyncTimeoutMillis() > 0) semiSyncTimeout = Duration.ofMillis(n.getSemiSyncTimeoutMillis());
+        if (n.getEpoch() >= keeper.highestEpochSeen()) {
+          if (keeper.failsafeEnabled() != n.getFailsafe()) LOG.info("failsafe is {} for {}", n.getFailsafe() ? "on" : "off", config.cluster());
+          keeper.setFailsafe(n.getFailsafe());
+          primaryOfHighest = n.getPrimary();
+        }
+        // A committed epoch replaced the primary of every lower one; a begun workflow, the current one's.
+        seal(Math.max(n.getEpoch() - 1, n.getReplacingEpoch()));
         act(keeper.onCommittedEpoch(n.getEpoch(), n.getPrimary(), System.nanoTime()));
       }));
     }
@@ -448,6 +554,22 @@ public final class Agent implements Closeable {
       if (a instanceof LeaseAction.Renew r) {
         if (links.renew(RenewLease.newBuilder().setRequestId(r.requestId()).setEpoch(r.epoch()).build()) == 0) {
           LOG.debug("renewal {} for epoch {} not sent: no controller connected", r.requestId(), r.epoch());
+        }
+      } else if (a instanceof LeaseAction.AskPromises p) {
+        // Answers come back on gRPC threads; the loop judges them. A round answered later than the
+        // retry pause is of little use: the next round is on its way.
+        long deadlineMillis = Math.max(100, config.lease().renewInterval().toMillis() / 2);
+        int asked = peerLinks.ask(p.request(), config.node(), deadlineMillis,
+            answer -> loop.execute(() -> run(() -> act(keeper.onPromiseAnswer(answer, System.nanoTime())))));
+        if (asked < p.request().membership().size() - 1) {
+          LOG.debug("failsafe round {}: {} of {} other nodes have a known address", p.request().round(), asked,
+              p.request().membership().size() - 1);
+        }
+      } else if (a instanceof LeaseAction.FailsafeChanged c) {
+        if (c.active()) {
+          LOG.warn("failsafe on {}: {}: the database stays writable ({})", config.node(), c.reason(), c.detail());
+        } else {
+          LOG.warn("failsafe on {}: {}: {}", config.node(), c.reason(), c.detail());
         }
       } else if (a instanceof LeaseAction.Fence f) {
         // A fence that is not confirmed is ordered again every tick; say so once per reason or 5 s.
@@ -628,6 +750,8 @@ public final class Agent implements Closeable {
   @Override
   public void close() {
     links.close();
+    if (peerServer != null) peerServer.close();
+    peerLinks.close();
     loop.shutdownNow();
     prober.shutdownNow();
     timers.shutdownNow();

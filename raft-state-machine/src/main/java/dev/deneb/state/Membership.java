@@ -82,6 +82,8 @@ final class Membership {
         .setNode(cmd.getNode()).setHost(cmd.getHost()).setPort(cmd.getPort())
         .setReplicationHost(cmd.getReplicationHost()).setReplicationPort(cmd.getReplicationPort())
         .setPromotionRule(rule).setState(NodeState.ONLINE)
+        // Failsafe: only a node present when an epoch began can prove its primary's hold over.
+        .setRegisteredInEpoch(cluster.getEpoch())
         // Joining a running cluster: checked against the primary's GTIDs before it may replicate or be
         // promoted (check epoch 0 = against the primary's current position, not an epoch's start).
         .setNeedsCheck(cluster.getEpoch() > 0).build();
@@ -103,7 +105,7 @@ final class Membership {
       return Applied.unchanged(state, refused(Refusal.WORKFLOW_IN_FLIGHT, cluster.getEpoch(),
           "node '" + cmd.getNode() + "' is the target of the workflow in flight"));
     }
-    ClusterRecord next = cluster.toBuilder().removeNodes(index).build();
+    ClusterRecord next = cluster.toBuilder().removeNodes(index).setLastRemovalEpoch(cluster.getEpoch()).build();
     return new Applied(state.with(next), accepted(next.getEpoch(), "node '" + cmd.getNode() + "' removed"));
   }
 

@@ -53,6 +53,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private final dev.deneb.controller.raft.CommandGateway gateway;
   private final String memberId;
+  /**
+   * Failsafe: where each agent takes promise requests, as its hello announced (cluster → node →
+   * host:port). Member-local soft state: every agent connects to every member, so each knows them all.
+   */
+  private final java.util.Map<String, java.util.Map<String, String>> peerAddresses = new ConcurrentHashMap<>();
 
   public AgentGatewayService(RaftMember member, GrantTable grants, int groupSize, LongSupplier nanos, AgentReports reports,
       dev.deneb.controller.raft.CommandGateway gateway, ControllerMetrics.GrantCounter counter) {
@@ -127,6 +132,31 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     return connected.get();
   }
 
+  /**
+   * The epoch whose primary a workflow is replacing (its agents promise nothing for it any more), or 0:
+   * from BEGUN on, the workflow's target epoch less one.
+   */
+  static long replacingEpoch(ClusterRecord c) {
+    return c.hasWorkflow() ? c.getWorkflow().getTargetEpoch() - 1 : 0;
+  }
+
+  /** The cluster's failsafe setting: on unless turned off. */
+  public static boolean failsafe(ClusterRecord c) {
+    return !c.getSettings().hasFailsafe() || c.getSettings().getFailsafe();
+  }
+
+  static Optional<String> checkPeerAddress(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || address.length() > 300) return Optional.of("'" + address + "' is not host:port");
+    try {
+      int port = Integer.parseInt(address.substring(colon + 1));
+      if (port < 1 || port > 65535) return Optional.of("'" + address + "' has port " + port + " outside 1-65535");
+    } catch (NumberFormatException e) {
+      return Optional.of("'" + address + "' is not host:port");
+    }
+    return Optional.empty();
+  }
+
   /** Grants not sent because the agent's stream was not ready (a slow agent). */
   public long grantsDropped() {
     return grantsDropped.get();
@@ -146,6 +176,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private String lastDirective = "";
     private long lastEpoch;
     private String lastPrimary = "";
+    private long lastReplacing;
+    private boolean lastFailsafe;
     private String lastStep = "";
 
     Stream(ServerCallStreamObserver<ControllerMessage> out) {
@@ -167,6 +199,16 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
           return;
         }
         hello = message.getHello();
+        if (!hello.getPeerAddress().isEmpty()) {
+          Optional<String> badPeer = checkPeerAddress(hello.getPeerAddress());
+          if (badPeer.isPresent()) {
+            refuse("hello: peer_address " + badPeer.get());
+            hello = null;
+            return;
+          }
+          peerAddresses.computeIfAbsent(hello.getCluster(), k -> new ConcurrentHashMap<>())
+              .put(hello.getNode(), hello.getPeerAddress());
+        }
         connected.incrementAndGet();
         LOG.info("agent {}/{} connected (highest epoch seen {})", hello.getCluster(), hello.getNode(),
             hello.getHighestEpochSeen());
@@ -208,13 +250,19 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
       Optional<ClusterRecord> c = state.cluster(h.getCluster());
       if (c.isEmpty() || c.get() == lastSeen) return;
       lastSeen = c.get();
-      if (c.get().getEpoch() != lastEpoch || !c.get().getPrimary().equals(lastPrimary)) {
+      long replacing = replacingEpoch(c.get());
+      boolean failsafe = failsafe(c.get());
+      if (c.get().getEpoch() != lastEpoch || !c.get().getPrimary().equals(lastPrimary) || replacing != lastReplacing
+          || failsafe != lastFailsafe) {
         lastEpoch = c.get().getEpoch();
         lastPrimary = c.get().getPrimary();
+        lastReplacing = replacing;
+        lastFailsafe = failsafe;
         send(ControllerMessage.newBuilder().setEpoch(EpochNotice.newBuilder().setEpoch(lastEpoch).setPrimary(lastPrimary)
             .setLeaseTtlMillis(c.get().getSettings().getLeaseTtlMillis())
             .setSemiSync(Directives.semiSync(c.get()))
-            .setSemiSyncTimeoutMillis(c.get().getSettings().getSemiSyncTimeoutMillis())).build());
+            .setSemiSyncTimeoutMillis(c.get().getSettings().getSemiSyncTimeoutMillis())
+            .setReplacingEpoch(replacing).setFailsafe(failsafe)).build());
       }
       // A workflow step, or a node awaiting its check, wants fresh positions from every node: the
       // agents report at full rate for a while (ReportSchedule) instead of at the slow heartbeat.
@@ -264,6 +312,17 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
           // A member still catching up says no epoch: its state may be behind, so its "no" is no verdict.
           .setEpoch(refusal == Refusal.MEMBER_CATCHING_UP ? 0 : c.map(ClusterRecord::getEpoch).orElse(0L))
           .setTtlMillis(c.map(x -> x.getSettings().getLeaseTtlMillis()).orElse(0L));
+      if (refusal == Refusal.REFUSAL_UNSPECIFIED && c.isPresent() && failsafe(c.get())) {
+        // Failsafe: the nodes this grant confirms, and where their agents take promise requests.
+        java.util.Map<String, String> known = peerAddresses.getOrDefault(hello.getCluster(), java.util.Map.of());
+        for (var n : c.get().getNodesList()) {
+          grant.addMembership(n.getNode());
+          String at = known.get(n.getNode());
+          if (at != null && !n.getNode().equals(hello.getNode())) {
+            grant.addPeers(dev.deneb.protocol.PeerAddress.newBuilder().setNode(n.getNode()).setAddress(at));
+          }
+        }
+      }
       if (!out.isReady()) {
         grantsDropped.incrementAndGet();
         return;

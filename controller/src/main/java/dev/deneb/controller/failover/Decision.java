@@ -80,6 +80,8 @@ public record Decision(Action action, Reason reason, Supplier<String> why) {
     FENCED_OVER_SQL,
     FENCING_OVER_SQL,
     AWAITING_DETACH,
+    /** Failsafe: the old primary may still hold by its replicas' promises; waiting for a witness's release. */
+    AWAITING_FAILSAFE_RELEASE,
     AWAITING_CATCH_UP,
     CANDIDATE_SAFE,
     CANDIDATE_LOSSY,

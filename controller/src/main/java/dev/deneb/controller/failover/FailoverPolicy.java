@@ -280,6 +280,14 @@ public final class FailoverPolicy {
           w.getFrom() + "'s agent confirmed the fence: " + ack.get().getDetail()
               + (ack.get().getGtids().isEmpty() ? "; final position unknown" : "; final position " + ack.get().getGtids()));
     }
+    // Failsafe: without the old primary's own acknowledgement, it may still hold by its replicas'
+    // promises, and its agent would make it writable again after an SQL fence (so that fence's final
+    // position would not be final). Nothing else counts until a witness reports itself released.
+    Optional<String> hold = FailsafeRelease.pending(c, w, e);
+    if (hold.isPresent()) {
+      return Decision.none(Reason.AWAITING_FAILSAFE_RELEASE, hold.get() + "; or for " + w.getFrom()
+          + "'s agent to confirm the fence");
+    }
     Evidence.SqlFence sql = e.sqlFence();
     if (sql.last() != null && sql.last().fenced()) {
       return Decision.of(new Action.Advance(WorkflowStep.FENCED, "", "", sql.last().finalGtids()), Reason.FENCED_OVER_SQL,

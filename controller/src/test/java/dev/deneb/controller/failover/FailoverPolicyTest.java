@@ -118,7 +118,7 @@ class FailoverPolicyTest {
   @Test
   void fencedOnlyByTheAgentsConfirmationOrAProvablyLapsedLease() {
     ClusterRecord begun = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.BEGUN, "");
-    Evidence fresh = evidence(nodes(replica("db2", "0-1-10", false)), 1000, true);
+    Evidence fresh = evidence(nodes(released(replica("db2", "0-1-10", false), 1)), 1000, true);
     assertThat(policy.decide(begun, fresh).reason()).isEqualTo(Reason.AWAITING_FENCE);
     // A "not done" acknowledgement is no confirmation.
     ClusterRecord notDone = withAck(begun, "fence", "db1", false, "");
@@ -126,16 +126,26 @@ class FailoverPolicyTest {
     Decision acked = policy.decide(withAck(begun, "fence", "db1", true, "0-1-12"), fresh);
     assertThat(acked.reason()).isEqualTo(Reason.FENCE_CONFIRMED_BY_AGENT);
     assertThat(acked.action()).isEqualTo(new Action.Advance(WorkflowStep.FENCED, "", "", "0-1-12"));
-    Evidence lapsed = evidence(nodes(replica("db2", "0-1-10", false)), PolicySettings.defaults().lapseBoundMillis(TTL) + 1, true);
+    long pastLapse = PolicySettings.defaults().lapseBoundMillis(TTL) + 1;
+    // Failsafe: db1 may hold by db2's promise until db2 reports itself released for epoch 1.
+    Evidence unreleased = evidence(nodes(replica("db2", "0-1-10", false)), pastLapse, true);
+    assertThat(policy.decide(begun, unreleased).reason()).isEqualTo(Reason.AWAITING_FAILSAFE_RELEASE);
+    Evidence lapsed = evidence(nodes(released(replica("db2", "0-1-10", false), 1)), pastLapse, true);
     assertThat(policy.decide(begun, lapsed).reason()).isEqualTo(Reason.FENCED_BY_LEASE_LAPSE);
+    // With failsafe off no release is needed.
+    ClusterRecord off = begun.toBuilder().setSettings(begun.getSettings().toBuilder().setFailsafe(false)).build();
+    assertThat(policy.decide(off, unreleased).reason()).isEqualTo(Reason.FENCED_BY_LEASE_LAPSE);
   }
 
   @Test
   void withSqlAccessTheControllerFencesADegradedPrimaryItselfAndReadsItsFinalPosition() {
     ClusterRecord begun = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.BEGUN, "");
-    Map<String, NodeView> views = nodes(replica("db2", "0-1-10", true));
     long lapse = PolicySettings.defaults().lapseBoundMillis(TTL);
     Evidence.SqlFence none = new Evidence.SqlFence(true, null, 0);
+    // Failsafe: no SQL fence (db1's agent could undo it while it holds by promises) before a release.
+    assertThat(policy.decide(begun, withSql(nodes(replica("db2", "0-1-10", true)), 100, 1000, none)).reason())
+        .isEqualTo(Reason.AWAITING_FAILSAFE_RELEASE);
+    Map<String, NodeView> views = nodes(released(replica("db2", "0-1-10", true), 1));
     // Within the agent's second: wait for it.
     assertThat(policy.decide(begun, withSql(views, 500, 200, none)).reason()).isEqualTo(Reason.AWAITING_FENCE);
     // After it, or with the lease already lapsed: one SQL attempt first.
@@ -428,6 +438,12 @@ class FailoverPolicyTest {
     return new NodeView(node, HealthReport.newBuilder().setMysqldUp(true).setReadOnly(true).setIoRunning(ioRunning)
         .setSqlRunning(true).setSource("10.0.0.1:3306").setExecutedGtids(gtids).setReceivedGtids(gtids).setLagSeconds(0).build(),
         100, -1);
+  }
+
+  /** The node's report says it is released from failsafe promises through {@code epoch}. */
+  private static NodeView released(NodeView v, long epoch) {
+    return new NodeView(v.node(), v.report().toBuilder().setFailsafeReleasedThrough(epoch).build(), v.reportAgeMillis(),
+        v.downForMillis(), v.receivedAgeMillis());
   }
 
   private static Evidence evidence(Map<String, NodeView> nodes, long leaseSilence, boolean everRenewed) {

@@ -17,7 +17,23 @@ public record AgentConfig(
     Duration reportInterval,
     Duration reportHeartbeat,
     Fencing fencing,
-    Optional<Replication> replication) {
+    Optional<Replication> replication,
+    Optional<Peer> peer) {
+
+  /**
+   * Where this agent takes failsafe promise requests from the other nodes' agents (docs/lease.md
+   * "Failsafe"). Absent: this node gives no promises, so its primary gets no failsafe hold and fences
+   * on the normal schedule when no controller majority answers.
+   *
+   * @param listen the address the agent binds
+   * @param advertise the address the other agents dial (announced to the controllers)
+   */
+  public record Peer(HostPort listen, HostPort advertise) {
+    @Override
+    public String toString() {
+      return listen.equals(advertise) ? listen.toString() : listen + " (advertised as " + advertise + ")";
+    }
+  }
 
   /**
    * The account replicas log in to their source with, for replicate directives (DESIGN §3.4

@@ -56,7 +56,7 @@ public final class AgentConfigLoader {
     if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException("config " + name + ": the file is empty");
     try {
       return build(new YamlObject(root, "", Set.of("cluster", "node", "controllers", "database", "stateDir", "lease",
-          "reportInterval", "reportHeartbeat", "fencing", "replication")), env, readSecret);
+          "reportInterval", "reportHeartbeat", "fencing", "replication", "peer")), env, readSecret);
     } catch (YamlObject.FieldError e) {
       throw new ConfigException("config " + name + ": " + e.getMessage());
     }
@@ -109,7 +109,22 @@ public final class AgentConfigLoader {
     }
     return new AgentConfig(cluster, node, List.copyOf(controllers),
         new AgentConfig.Database(address, user, password, connect, socket, Optional.ofNullable(pidFile)), stateDir,
-        new AgentConfig.Lease(renew, fenceLead, drift), report, heartbeat, fencing(top), replication(top, env, readSecret));
+        new AgentConfig.Lease(renew, fenceLead, drift), report, heartbeat, fencing(top), replication(top, env, readSecret),
+        peer(top));
+  }
+
+  /** The optional {@code peer:} section: where this agent takes failsafe promise requests. */
+  private static Optional<AgentConfig.Peer> peer(YamlObject top) {
+    if (!top.has("peer")) return Optional.empty();
+    YamlObject p = top.object("peer", Set.of("listen", "advertise"));
+    HostPort listen = p.parsed("listen", null, HostPort::parse);
+    if (listen == null) throw new YamlObject.FieldError(p.where("listen"), "is required in the peer section (host:port)");
+    HostPort advertise = p.has("advertise") ? p.parsed("advertise", null, HostPort::parse) : listen;
+    if (advertise.host().equals("0.0.0.0") || advertise.host().equals("::")) {
+      throw new YamlObject.FieldError(p.where(p.has("advertise") ? "advertise" : "listen"),
+          "the other agents cannot dial " + advertise + ": give peer.advertise, the address they reach this agent at");
+    }
+    return Optional.of(new AgentConfig.Peer(listen, advertise));
   }
 
   /** The optional {@code replication:} section: the account replicas use to reach their source. */

@@ -37,6 +37,8 @@ public final class PromiseBook {
   private String boundBy;
   /** Epochs up to this one are sealed: a replacement of their primary was seen, no promise is given for them. */
   private long sealedThrough;
+  /** The highest epoch {@link #releasedThrough} has reported; never goes down. */
+  private long releasedThrough;
 
   /**
    * What this agent knows when it answers.
@@ -52,6 +54,17 @@ public final class PromiseBook {
       boolean reachesControllerMajority, boolean failsafeEnabled) {}
 
   public PromiseBook(String cluster, String self, long maxPromiseNanos, double drift, long startedAt) {
+    this(cluster, self, maxPromiseNanos, drift, startedAt, (long) Math.ceil(maxPromiseNanos * (1 + drift)), 0);
+  }
+
+  /**
+   * @param startBindingNanos how long this run stays bound from its start because the previous run
+   *     may have given a promise that still runs (its state file says it promised recently); 0 when not
+   * @param sealedThrough the epochs the previous run had sealed (kept on disk): a node that reported
+   *     itself released for an epoch must never promise for it again, restart or not
+   */
+  public PromiseBook(String cluster, String self, long maxPromiseNanos, double drift, long startedAt,
+      long startBindingNanos, long sealedThrough) {
     if (maxPromiseNanos <= 0) throw new IllegalArgumentException("maxPromiseNanos must be positive");
     if (drift < 0 || drift >= 0.5) throw new IllegalArgumentException("drift " + drift + " must be in [0, 0.5)");
     this.cluster = cluster;
@@ -59,8 +72,28 @@ public final class PromiseBook {
     this.maxPromiseNanos = maxPromiseNanos;
     this.drift = drift;
     // The previous run of this agent may have promised just before it stopped.
-    this.bindsUntil = startedAt + bound(maxPromiseNanos);
+    this.bindsUntil = startedAt + startBindingNanos;
     this.boundBy = "agent start: a promise given before the restart may still run";
+    this.sealedThrough = sealedThrough;
+  }
+
+  /** The epochs sealed so far (the agent keeps this on disk before it reports a release). */
+  public long sealedThrough() {
+    return sealedThrough;
+  }
+
+  /**
+   * The highest epoch for which {@link #released} holds at {@code now}, or a higher one it held for
+   * earlier (a release is final: a sealed epoch gets no promise again): what the agent reports.
+   */
+  public long releasedThrough(long now) {
+    if (now - bindsUntil >= 0) releasedThrough = Math.max(releasedThrough, sealedThrough);
+    return releasedThrough;
+  }
+
+  /** The local time before which this node must stay read-only. */
+  public long bindsUntil() {
+    return bindsUntil;
   }
 
   /** Answer one request at {@code now}; a promise given is recorded before the answer is returned. */

@@ -15,7 +15,13 @@ public sealed interface LeaseAction {
     /** The committed epoch names another node (or this node is no longer primary). */
     NOT_PRIMARY,
     /** This node holds a valid lease for an epoch that names it primary. */
-    LEASE_HELD
+    LEASE_HELD,
+    /** Renewal rounds are not reaching a majority and the fence point nears: ask the other nodes for promises. */
+    FAILSAFE_ASK,
+    /** Every other confirmed node promised: the database stays writable without a controller majority. */
+    FAILSAFE_HOLD,
+    /** The failsafe hold ended (a renewal reached a majority again, or a promise was missing or declined). */
+    FAILSAFE_ENDED
   }
 
   Reason reason();
@@ -31,4 +37,16 @@ public sealed interface LeaseAction {
 
   /** The database may accept writes again: the lease for {@code epoch} is held. */
   record Unfence(long epoch, Reason reason) implements LeaseAction {}
+
+  /**
+   * Send {@code request} to every other node it names (agent to agent), now: failsafe
+   * (docs/lease.md); the keeper already noted the send time.
+   */
+  record AskPromises(dev.deneb.agent.failsafe.PromiseRequest request, Reason reason) implements LeaseAction {}
+
+  /**
+   * The database is (or is no longer) kept writable by a failsafe hold alone: for the log and the
+   * {@code deneb_failsafe_active} gauge; nothing to do to the database.
+   */
+  record FailsafeChanged(boolean active, Reason reason, String detail) implements LeaseAction {}
 }

@@ -1,10 +1,14 @@
 package dev.deneb.agent.lease;
 
+import dev.deneb.agent.failsafe.FailsafeHold;
+import dev.deneb.agent.failsafe.PromiseAnswer;
 import dev.deneb.agent.lease.LeaseAction.Reason;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The primary agent's lease, as a pure state machine on the agent's monotonic clock (DESIGN §3.2,
@@ -20,6 +24,12 @@ import java.util.Map;
  * <p>Safety rule, checked by the tests: the keeper never leaves the database writable at a time
  * {@code t ≥ s + ttl·(1-ρ) - fenceLead}, where {@code s} is the send time of the newest round a
  * majority granted; and it never asks for writes for an epoch below the highest it has seen (S3).
+ *
+ * <p>Failsafe (docs/lease.md "Failsafe"): when rounds stop reaching a majority and the fence point
+ * nears, the keeper asks every other node of the membership its last majority round confirmed for a
+ * promise ({@link FailsafeHold}); a round every one of them promised holds the database writable on
+ * the same terms as a lease round. A node that promised others is bound: {@link #bindWritableUntil}
+ * keeps it from becoming writable (a promotion waits) until its promises ran out.
  *
  * <p>Not thread-safe: the agent calls it from one thread.
  */
@@ -52,19 +62,64 @@ public final class LeaseKeeper {
   /** Voting members of the controller group; a round needs grants from a majority of them. */
   private int groupSize;
 
-  /** One round: its epoch, its send time, and the distinct members that granted it so far. */
-  private record Sent(long epoch, long at, java.util.Set<String> grantedBy) {}
+  private final FailsafeHold failsafe;
+  /** The cluster's failsafe setting, as the newest notice said; off until one says otherwise. */
+  private boolean failsafeEnabled;
+  private long lastAskSent = NEVER;
+  /** Whether the database is writable by the failsafe hold alone (for FailsafeChanged). */
+  private boolean failsafeActive;
+  /** This node promised another not to become writable before this time (its own clock). */
+  private long notWritableBefore = NEVER;
+
+  /**
+   * One round: its epoch, its send time, the distinct members that granted it so far, and the union
+   * of the cluster memberships their grants named.
+   */
+  private record Sent(long epoch, long at, Set<String> grantedBy, Set<String> membership) {}
 
   /**
    * @param groupSize the controller members this agent is configured with; raised (never lowered) by
    *     {@link #updateGroupSize} when a member says the group is larger
    */
   public LeaseKeeper(String node, LeaseSettings settings, long highestEpochSeen, int groupSize) {
+    this("", node, settings, highestEpochSeen, groupSize);
+  }
+
+  /** @param cluster the cluster this node belongs to, named in failsafe promise requests */
+  public LeaseKeeper(String cluster, String node, LeaseSettings settings, long highestEpochSeen, int groupSize) {
     if (groupSize < 1) throw new IllegalArgumentException("groupSize " + groupSize + " must be at least 1");
     this.node = node;
     this.settings = settings;
     this.highestEpochSeen = highestEpochSeen;
     this.groupSize = groupSize;
+    this.failsafe = new FailsafeHold(cluster, node, settings);
+  }
+
+  /** The cluster's failsafe setting changed (or was first learnt): asks and holds only while it is on. */
+  public void setFailsafe(boolean enabled) {
+    failsafeEnabled = enabled;
+  }
+
+  public boolean failsafeEnabled() {
+    return failsafeEnabled;
+  }
+
+  /**
+   * This node promised another node not to become writable before {@code until} (its monotonic
+   * clock): an unfence waits until then, whatever the lease says. Only ever extended.
+   */
+  public void bindWritableUntil(long until) {
+    if (notWritableBefore == NEVER || until - notWritableBefore > 0) notWritableBefore = until;
+  }
+
+  /** Nanoseconds an unfence must still wait for this node's own promises at {@code now}; 0 when none. */
+  public long promiseWaitNanos(long now) {
+    return notWritableBefore == NEVER ? 0 : Math.max(0, notWritableBefore - now);
+  }
+
+  /** Whether the database is writable by the failsafe hold alone at the last tick. */
+  public boolean failsafeActive() {
+    return failsafeActive;
   }
 
   /**
@@ -114,6 +169,7 @@ public final class LeaseKeeper {
   /** The cluster's TTL can change with its settings; a shorter TTL applies from the next renewal. */
   public void updateSettings(LeaseSettings next) {
     this.settings = next;
+    failsafe.updateSettings(next);
   }
 
   /**
@@ -146,6 +202,16 @@ public final class LeaseKeeper {
    * @param epoch the cluster's epoch as that member has applied it
    */
   public List<LeaseAction> onGrant(long requestId, String member, boolean accepted, long epoch, String refusal, long now) {
+    return onGrant(requestId, member, accepted, epoch, refusal, Set.of(), now);
+  }
+
+  /**
+   * As {@link #onGrant(long, String, boolean, long, String, long)}, with the cluster's nodes as the
+   * granting member applied them: a majority-granted round of the current epoch confirms their union
+   * as the membership whose promises a failsafe hold needs.
+   */
+  public List<LeaseAction> onGrant(long requestId, String member, boolean accepted, long epoch, String refusal,
+      Set<String> membership, long now) {
     Sent sent = inFlight.get(requestId);
     if (sent == null) return tick(now); // an answer to a round from before an epoch change, or long gone
     if (epoch > highestEpochSeen) {
@@ -166,9 +232,28 @@ public final class LeaseKeeper {
           + refusal, now);
     }
     sent.grantedBy().add(member);
+    sent.membership().addAll(membership);
     if (sent.grantedBy().size() >= majority()) {
       leaseUntil = Math.max(leaseUntil, sent.at() + settings.validNanos());
       if (requestId == nextRequestId) newestRoundDone = true;
+      // Confirmed by a majority: a later hold needs promises from every other node named here.
+      if (!sent.membership().isEmpty()) failsafe.confirm(sent.epoch(), sent.membership());
+    }
+    return tick(now);
+  }
+
+  /**
+   * Another node's answer to a promise round. A decline that shows a higher epoch ends this node's
+   * claim at once; one that shows a replacement begun ends the hold (renewals are refused from then
+   * on too, so the lease ends with it).
+   */
+  public List<LeaseAction> onPromiseAnswer(PromiseAnswer answer, long now) {
+    if (failsafe.onAnswer(answer) && answer instanceof PromiseAnswer.Declined d && d.epochSeen() > highestEpochSeen) {
+      highestEpochSeen = d.epochSeen();
+      primaryEpoch = 0;
+      leaseUntil = NEVER;
+      inFlight.clear();
+      return fenceIfWritable(Reason.NOT_PRIMARY, d.node() + " has seen epoch " + d.epochSeen(), now);
     }
     return tick(now);
   }
@@ -191,13 +276,20 @@ public final class LeaseKeeper {
     List<LeaseAction> actions = new ArrayList<>();
     if (primaryEpoch == 0) {
       reissueUnfence = false;
+      if (failsafeActive) {
+        failsafeActive = false;
+        actions.add(new LeaseAction.FailsafeChanged(false, Reason.FAILSAFE_ENDED, "epoch " + highestEpochSeen
+            + " does not name " + node));
+      }
       if (writable) {
         writable = false;
         actions.add(new LeaseAction.Fence(Reason.NOT_PRIMARY, "epoch " + highestEpochSeen + " does not name " + node));
       }
       return actions;
     }
-    boolean holds = leaseUntil != NEVER && now < leaseUntil - settings.fenceLead().toNanos();
+    boolean leaseHolds = leaseUntil != NEVER && now < leaseUntil - settings.fenceLead().toNanos();
+    boolean failsafeHolds = failsafeEnabled && failsafe.epoch() == primaryEpoch && failsafe.holds(now);
+    boolean holds = leaseHolds || failsafeHolds;
     Reason renew = null;
     if (lastRenewSent == NEVER || now - lastRenewSent >= settings.renewNanos()) {
       renew = Reason.RENEW_DUE;
@@ -210,19 +302,23 @@ public final class LeaseKeeper {
     }
     if (renew != null) {
       long id = ++nextRequestId;
-      inFlight.put(id, new Sent(primaryEpoch, now, new java.util.HashSet<>()));
+      inFlight.put(id, new Sent(primaryEpoch, now, new HashSet<>(), new HashSet<>()));
       lastRenewSent = now;
       newestRoundDone = false;
       newestIsRetry = renew == Reason.RENEW_RETRY;
       actions.add(new LeaseAction.Renew(id, primaryEpoch, renew));
     }
+    askPromisesIfDue(actions, now);
+    noteFailsafe(actions, leaseHolds, failsafeHolds);
+    boolean bound = promiseWaitNanos(now) > 0;
     if (writable && !holds) {
       writable = false;
       reissueUnfence = false;
       actions.add(new LeaseAction.Fence(Reason.LEASE_EXPIRING, leaseUntil == NEVER ? "no lease held"
           : "lease ends in " + Math.max(0, (leaseUntil - now) / 1_000_000) + " ms (fenceLead "
               + settings.fenceLead().toMillis() + " ms)"));
-    } else if (!writable && holds) {
+    } else if (!writable && holds && !bound) {
+      // A node that promised another node not to become writable keeps that promise first.
       writable = true;
       actions.add(new LeaseAction.Unfence(primaryEpoch, Reason.LEASE_HELD));
     } else if (writable && holds && reissueUnfence) {
@@ -232,6 +328,36 @@ public final class LeaseKeeper {
     // Forget requests whose answer can no longer extend the lease.
     inFlight.values().removeIf(s -> now - s.at() > settings.validNanos());
     return actions;
+  }
+
+  /**
+   * Failsafe: while the newest round is short of a majority past the retry pause and the fence point
+   * is within a renew interval and a retry, ask the confirmed other nodes for promises, at most every
+   * retry pause. Asking only near the fence point keeps a single slow round from binding the replicas.
+   */
+  private void askPromisesIfDue(List<LeaseAction> actions, long now) {
+    if (!failsafeEnabled || failsafe.epoch() != primaryEpoch || lastRenewSent == NEVER || newestRoundDone) return;
+    if (now - lastRenewSent < settings.retryNanos()) return;
+    long fencePoint = Math.max(leaseUntil == NEVER ? now : leaseUntil, failsafe.holdUntil() == Long.MIN_VALUE ? now
+        : failsafe.holdUntil()) - settings.fenceLead().toNanos();
+    if (fencePoint - now > settings.renewNanos() + settings.retryNanos()) return;
+    if (lastAskSent != NEVER && now - lastAskSent < settings.retryNanos()) return;
+    failsafe.ask(now).ifPresent(request -> {
+      lastAskSent = now;
+      actions.add(new LeaseAction.AskPromises(request, Reason.FAILSAFE_ASK));
+    });
+  }
+
+  /** Says when the failsafe hold alone starts or stops keeping the database writable. */
+  private void noteFailsafe(List<LeaseAction> actions, boolean leaseHolds, boolean failsafeHolds) {
+    boolean active = failsafeHolds && !leaseHolds;
+    if (active == failsafeActive) return;
+    failsafeActive = active;
+    actions.add(active
+        ? new LeaseAction.FailsafeChanged(true, Reason.FAILSAFE_HOLD, "no controller majority renews the lease; every other"
+            + " node of " + failsafe.confirmedOthers() + " promised not to become writable above epoch " + primaryEpoch)
+        : new LeaseAction.FailsafeChanged(false, Reason.FAILSAFE_ENDED, failsafeHolds
+            ? "a controller majority renews the lease again" : "a promise is missing or was declined"));
   }
 
   private List<LeaseAction> fenceIfWritable(Reason reason, String detail, long now) {

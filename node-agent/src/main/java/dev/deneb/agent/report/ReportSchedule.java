@@ -69,6 +69,9 @@ public final class ReportSchedule {
   static boolean sameState(HealthReport a, HealthReport b) {
     return a.getMysqldUp() == b.getMysqldUp() && a.getReadOnly() == b.getReadOnly() && a.getIoRunning() == b.getIoRunning()
         && a.getSqlRunning() == b.getSqlRunning() && a.getLagSeconds() == b.getLagSeconds()
-        && Objects.equals(a.getSource(), b.getSource()) && Objects.equals(a.getError(), b.getError());
+        && Objects.equals(a.getSource(), b.getSource()) && Objects.equals(a.getError(), b.getError())
+        // Failsafe: a release is what a waiting workflow needs; a binding starting or ending is news too.
+        && a.getFailsafeReleasedThrough() == b.getFailsafeReleasedThrough()
+        && (a.getPromiseBindsMillis() > 0) == (b.getPromiseBindsMillis() > 0);
   }
 }
