@@ -26,6 +26,10 @@ final class CreateCommand extends CtlSubcommand {
   @Option(names = "--no-auto-failover", description = "Fail over only when an operator asks.")
   boolean noAutoFailover;
 
+  @Option(names = "--no-failsafe", description = "The primary fences at lease end when no controller majority answers,"
+      + " even while every replica would vouch for it (failsafe is on by default; docs/lease.md).")
+  boolean noFailsafe;
+
   @Override
   void run(ControllerClient client) {
     ObjectNode body = ControllerClient.object().put("name", name);
@@ -40,6 +44,9 @@ final class CreateCommand extends CtlSubcommand {
     }
     if (noAutoFailover) {
       body.put("autoFailover", false);
+    }
+    if (noFailsafe) {
+      body.put("failsafe", false);
     }
     show(client.post("/v1/clusters", body), c -> "created cluster " + name + "\n\n" + Views.cluster(c));
   }

@@ -39,6 +39,7 @@ final class Views {
     settingText.add("lease ttl " + millis(settings.path("leaseTtlMs")));
     settingText.add("auto-failover " + (settings.path("autoFailover").asBoolean(true) ? "on" : "off"));
     settingText.add("cooldown " + millis(settings.path("cooldownMs")));
+    settingText.add("failsafe " + (settings.path("failsafe").asBoolean(true) ? "on" : "off"));
     if (settings.path("dnsNames").size() > 0) {
       List<String> names = new ArrayList<>();
       settings.path("dnsNames").forEach(n -> names.add(n.asText()));

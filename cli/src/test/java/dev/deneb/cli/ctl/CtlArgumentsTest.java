@@ -51,13 +51,14 @@ class CtlArgumentsTest {
   @Test
   void createTakesDurationsAndDurability() {
     CreateCommand create = leaf(parse("ctl", "create", "orders", "--durability", "semi-sync",
-        "--lease-ttl", "3s", "--cooldown", "5m", "--no-auto-failover"));
+        "--lease-ttl", "3s", "--cooldown", "5m", "--no-auto-failover", "--no-failsafe"));
 
     assertThat(create.name).isEqualTo("orders");
     assertThat(create.durability).isEqualTo(Durability.SEMI_SYNC);
     assertThat(create.leaseTtl).isEqualTo(Duration.ofSeconds(3));
     assertThat(create.cooldown).isEqualTo(Duration.ofMinutes(5));
     assertThat(create.noAutoFailover).isTrue();
+    assertThat(create.noFailsafe).isTrue();
   }
 
   @Test

@@ -13,7 +13,7 @@ class ViewsTest {
 
   private static final String CLUSTER = """
       {"name":"orders","epoch":2,"primary":"db2","paused":false,
-       "settings":{"durability":"semi-sync","leaseTtlMs":3000,"autoFailover":true,"cooldownMs":300000,"dnsNames":["orders.db.example"],"historyLimit":100},
+       "settings":{"durability":"semi-sync","leaseTtlMs":3000,"autoFailover":true,"cooldownMs":300000,"dnsNames":["orders.db.example"],"historyLimit":100,"failsafe":false},
        "nodes":[{"node":"db1","host":"127.0.0.1","port":3307,"promotionRule":"neutral","state":"quarantined"},
                 {"node":"db2","host":"127.0.0.1","port":3308,"promotionRule":"prefer","state":"online"},
                 {"node":"db3","host":"::1","port":3309,"promotionRule":"must_not","state":"online"}],
@@ -51,7 +51,7 @@ class ViewsTest {
         primary   db2 (127.0.0.1:3308)
         paused    no
         workflow  failover db2->db3 at candidate_chosen (automatic)
-        settings  durability semi-sync, lease ttl 3s, auto-failover on, cooldown 5m, dns orders.db.example
+        settings  durability semi-sync, lease ttl 3s, auto-failover on, cooldown 5m, failsafe off, dns orders.db.example
 
         NODE  ADDRESS         ROLE     PROMOTION  STATE
         db1   127.0.0.1:3307  replica  neutral    quarantined

@@ -216,6 +216,8 @@ public final class ApiRouter {
     if (req.dnsNames() != null) s.addAllDnsNames(req.dnsNames());
     if (req.historyLimit() != null) s.setHistoryLimit(req.historyLimit());
     if (req.semiSyncTimeoutMs() != null) s.setSemiSyncTimeoutMillis(positive(req.semiSyncTimeoutMs(), "semiSyncTimeoutMs"));
+    // Failsafe is on unless the request says false (docs/lease.md "Failsafe"); stored explicitly either way.
+    s.setFailsafe(req.failsafe() == null || req.failsafe());
     // Checked here too so a bad request is answered without a log entry.
     Rules.checkClusterName(req.name()).or(() -> Rules.checkSettings(s.build())).ifPresent(m -> {
       throw new ApiException(400, "INVALID_ARGUMENT", m);

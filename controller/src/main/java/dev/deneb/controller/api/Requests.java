@@ -7,7 +7,7 @@ final class Requests {
   private Requests() {}
 
   record CreateCluster(String name, String durability, Long leaseTtlMs, Boolean autoFailover, Long cooldownMs,
-      List<String> dnsNames, Integer historyLimit, Long semiSyncTimeoutMs) {}
+      List<String> dnsNames, Integer historyLimit, Long semiSyncTimeoutMs, Boolean failsafe) {}
 
   /** {@code replicationAddress}: "host:port" replicas use to reach the node, when not host:port. */
   record AddNode(String node, String host, Integer port, String promotionRule, String replicationAddress) {}

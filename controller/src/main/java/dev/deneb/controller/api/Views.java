@@ -14,7 +14,7 @@ public final class Views {
   private Views() {}
 
   public record Settings(String durability, long leaseTtlMs, boolean autoFailover, long cooldownMs,
-      List<String> dnsNames, int historyLimit) {}
+      List<String> dnsNames, int historyLimit, boolean failsafe) {}
 
   public record Node(String node, String host, int port, String promotionRule, String state, String quarantinedGtids,
       boolean needsCheck, String replicationAddress) {}
@@ -44,7 +44,8 @@ public final class Views {
   static Cluster cluster(ClusterRecord c) {
     ClusterSettings s = c.getSettings();
     Settings settings = new Settings(durability(s.getDurability()), s.getLeaseTtlMillis(), s.getAutoFailover(),
-        s.getCooldownMillis(), List.copyOf(s.getDnsNamesList()), s.getHistoryLimit());
+        s.getCooldownMillis(), List.copyOf(s.getDnsNamesList()), s.getHistoryLimit(),
+        dev.deneb.controller.agent.AgentGatewayService.failsafe(c));
     List<Node> nodes = c.getNodesList().stream().map(Views::node).toList();
     return new Cluster(c.getName(), c.getEpoch(), emptyToNull(c.getPrimary()), c.getPaused(), settings, nodes,
         c.hasWorkflow() ? workflow(c.getWorkflow()) : null);

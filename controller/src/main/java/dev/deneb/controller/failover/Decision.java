@@ -88,6 +88,8 @@ public record Decision(Action action, Reason reason, Supplier<String> why) {
     NO_CANDIDATE,
     SWITCHOVER_TARGET_NOT_CAUGHT_UP,
     AWAITING_PROMOTION,
+    /** Failsafe: the candidate promised the old primary not to become writable for a while; it waits that out. */
+    AWAITING_CANDIDATE_PROMISE,
     PROMOTION_CONFIRMED,
     PUBLISHING_DISCOVERY,
     AWAITING_REPOINT,

@@ -254,6 +254,22 @@ public final class FailoverPolicy {
 
   // ---- a workflow in flight: the next step (§3.4, §3.5) ----------------------------------------
 
+  /**
+   * The candidate has not confirmed its promotion. If its agent reports a failsafe promise that still
+   * binds it (it vouched for the old primary during a controller outage), that is the wait, with its
+   * own reason: the agent keeps the database read-only until the promise runs out.
+   */
+  private static Decision awaitingPromotion(WorkflowRecord w, Evidence e) {
+    NodeView target = e.node(w.getTarget());
+    if (target.reported() && target.report().getPromiseBindsMillis() > 0) {
+      return Decision.none(Reason.AWAITING_CANDIDATE_PROMISE, w.getTarget() + " stays read-only for "
+          + target.report().getPromiseBindsMillis() + " ms more, as of its last report: " + target.report().getPromiseBinding()
+          + " (failsafe, docs/lease.md); it becomes writable in epoch " + w.getTargetEpoch() + " after that");
+    }
+    return Decision.none(Reason.AWAITING_PROMOTION, "waiting for " + w.getTarget() + "'s agent to take the lease of epoch "
+        + w.getTargetEpoch() + " and lift read-only (" + e.stepAgeMillis() + " ms)");
+  }
+
   private Decision step(ClusterRecord c, WorkflowRecord w, Evidence e) {
     return switch (w.getStep()) {
       case BEGUN -> fence(c, w, e);
@@ -261,8 +277,7 @@ public final class FailoverPolicy {
       case CANDIDATE_CHOSEN -> ack(w, "promote", w.getTarget()).filter(AckRecord::getDone)
           .map(a -> Decision.of(new Action.Advance(WorkflowStep.PROMOTED, "", "", ""), Reason.PROMOTION_CONFIRMED,
               w.getTarget() + " is writable in epoch " + w.getTargetEpoch() + "; the epoch starts after " + a.getGtids()))
-          .orElseGet(() -> Decision.none(Reason.AWAITING_PROMOTION, "waiting for " + w.getTarget()
-              + "'s agent to take the lease of epoch " + w.getTargetEpoch() + " and lift read-only (" + e.stepAgeMillis() + " ms)"));
+          .orElseGet(() -> awaitingPromotion(w, e));
       case PROMOTED -> Decision.of(new Action.Publish(), Reason.PUBLISHING_DISCOVERY,
           "publishing " + w.getTarget() + " as primary of epoch " + w.getTargetEpoch());
       case DISCOVERY_PUBLISHED -> repoint(c, w, e);

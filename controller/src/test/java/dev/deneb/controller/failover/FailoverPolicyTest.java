@@ -256,6 +256,20 @@ class FailoverPolicyTest {
   }
 
   @Test
+  void aCandidateBoundByItsOwnPromiseIsShownWaitingForIt() {
+    ClusterRecord chosen = inWorkflow(WorkflowKind.FAILOVER, WorkflowStep.CANDIDATE_CHOSEN, "db2");
+    NodeView db2 = replica("db2", "0-1-12", true);
+    NodeView bound = new NodeView("db2", db2.report().toBuilder().setPromiseBindsMillis(1800)
+        .setPromiseBinding("promise to db1 (epoch 1, round 7) binds db2 for 1800 ms more").build(), 100, -1);
+    Decision d = policy.decide(chosen, evidenceAt(nodes(bound), 100));
+    assertThat(d.reason()).isEqualTo(Reason.AWAITING_CANDIDATE_PROMISE);
+    assertThat(d.detail()).contains("1800 ms").contains("promise to db1");
+    assertThat(d.action()).isInstanceOf(Action.None.class);
+    // Once the promise ran out the wait is the ordinary one.
+    assertThat(policy.decide(chosen, evidenceAt(nodes(db2), 100)).reason()).isEqualTo(Reason.AWAITING_PROMOTION);
+  }
+
+  @Test
   void nodesLeftBehindAreCheckedAgainstTheEpochsStartNotThePrimarysCurrentPosition() {
     // Epoch 2 began on db2 after 0-1-289. db1 comes back with 0-1-290, a write nobody else has; db2 is
     // at 0-2-291 by now, which "contains" 0-1-290 by MariaDB's per-domain position — the trap.
