@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.deneb.sandbox.ControllerGroupSandbox;
-import dev.deneb.sandbox.ControllerView;
 import dev.deneb.sandbox.HaEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +35,6 @@ class LeaderFaultsKeepLeaseProcessTest {
   private static final Duration HOLD = Duration.ofSeconds(10);
   private static final int KILLS = 5;
   private static final int PAUSES = 5;
-  private static final String LEASE_DB1 = "{\"leases\":[{\"cluster\":\"orders\",\"node\":\"db1\",\"epoch\":1}]}";
   /** What db1's agent logs when it fences its database or is told its lease is over (Agent, LeaseKeeper). */
   private static final List<String> FENCE_MARKS = List.of("fencing db1", "fencing it", ": fence db1",
       "LEASE_EXPIRING", "RENEWAL_REFUSED", "NOT_PRIMARY");
@@ -50,7 +48,7 @@ class LeaderFaultsKeepLeaseProcessTest {
       ControllerGroupSandbox group = env.controllers();
       Path agentLog = env.agent("db1").log();
       await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50);
-      for (String id : group.memberIds()) awaitGranting(group, id);
+      for (String id : group.memberIds()) Probes.awaitGrantingDb1(group, id);
       assertThat(env.api().get("/v1/clusters/orders/history").body().get("history").size())
           .as("epochs before any fault (a failover already? see the controllers' logs for LEASE_LAPSED)").isEqualTo(1);
       long since = System.nanoTime();
@@ -65,7 +63,7 @@ class LeaderFaultsKeepLeaseProcessTest {
         String next = group.awaitLeader();
         long electedMs = ms(System.nanoTime() - at);
         group.start(leader);
-        awaitGranting(group, leader);
+        Probes.awaitGrantingDb1(group, leader);
         faults.add("kill " + i + ": " + leader + " SIGKILLed, " + next + " led after " + electedMs + " ms, " + leader
             + " back and granting after " + ms(System.nanoTime() - at) + " ms");
         assertThat(violations(env, writers, since, agentLog)).as("after " + faults.get(faults.size() - 1)).isEmpty();
@@ -134,32 +132,8 @@ class LeaderFaultsKeepLeaseProcessTest {
     } finally {
       group.resume(id);
     }
-    awaitGranting(group, id);
+    Probes.awaitGrantingDb1(group, id);
     return during;
-  }
-
-  /**
-   * Waits until member {@code id} answers, follows a leader (or leads), and has granted db1's lease
-   * within the last second: it is back in the group and on the lease path again.
-   */
-  private static void awaitGranting(ControllerGroupSandbox group, String id) {
-    await().atMost(SETTLE).pollInterval(Duration.ofMillis(200)).until(() -> {
-      ControllerView v;
-      try {
-        v = group.probe(id);
-      } catch (IOException e) {
-        return false;
-      }
-      if (v.leader() == null) return false;
-      Api.Response r = new Api(group.endpoint(id)).postOrNull("/v1/internal/leases", LEASE_DB1);
-      if (r == null || r.status() != 200) return false;
-      JsonNode view = r.body().path("views").path(0);
-      if (view.path("closed").asBoolean()) {
-        // Closed for good: a workflow replacing db1 (or a later epoch) was applied. Say so now.
-        throw new AssertionError(id + " will never grant db1's epoch-1 lease again (a failover began): " + view);
-      }
-      return view.path("granted").asBoolean() && view.path("silenceMillis").asLong(Long.MAX_VALUE) < 1000;
-    });
   }
 
   /** Every refused write on db1 since {@code since} and every fence line in its agent's log. */

@@ -1,15 +1,21 @@
 package dev.deneb.it;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.deneb.fencing.dialect.DatabaseEndpoint;
+import dev.deneb.sandbox.ControllerGroupSandbox;
+import dev.deneb.sandbox.ControllerView;
 import dev.deneb.sandbox.HaEnvironment;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -118,5 +124,46 @@ final class Probes {
   /** Whether the leader's newest decision for {@code orders} has {@code reason}. */
   static boolean leaderReasonIs(HaEnvironment env, String reason) {
     return leaderExplain(env).map(x -> x.reason().equals(reason)).orElse(false);
+  }
+
+  private static final String LEASE_DB1 = "{\"leases\":[{\"cluster\":\"orders\",\"node\":\"db1\",\"epoch\":1}]}";
+
+  /**
+   * Waits until member {@code id} answers, follows a leader (or leads), and has granted db1's epoch-1
+   * lease within the last second: it is back in the group and on the lease path again. Fails at once
+   * if the member says that lease is closed for good (a failover began).
+   */
+  static void awaitGrantingDb1(ControllerGroupSandbox group, String id) {
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      ControllerView v;
+      try {
+        v = group.probe(id);
+      } catch (java.io.IOException e) {
+        return false;
+      }
+      if (v.leader() == null) return false;
+      Api.Response r = new Api(group.endpoint(id)).postOrNull("/v1/internal/leases", LEASE_DB1);
+      if (r == null || r.status() != 200) return false;
+      com.fasterxml.jackson.databind.JsonNode view = r.body().path("views").path(0);
+      if (view.path("closed").asBoolean()) {
+        throw new AssertionError(id + " will never grant db1's epoch-1 lease again (a failover began): " + view);
+      }
+      return view.path("granted").asBoolean() && view.path("silenceMillis").asLong(Long.MAX_VALUE) < 1000;
+    });
+  }
+
+  /** One counter or gauge of member {@code id}'s /metrics (summed over its series), 0 when absent. */
+  static double metric(ControllerGroupSandbox group, String id, String name) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        group.endpoint(id).resolve("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(id + " /metrics: HTTP " + response.statusCode() + " " + response.body());
+    }
+    double sum = 0;
+    for (String line : response.body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
   }
 }

@@ -61,7 +61,9 @@ public final class ControllerNode implements Closeable {
             metrics.leaseGrantCounters());
         started.add(new AutoBootstrap(member, gateway, reports));
         started.add(service);
-        metrics.bindAgents(service::connectedAgents, service::grantsDropped);
+        metrics.bindAgents(service::connectedAgents, service::grantsDropped, service::relayedRounds);
+        metrics.bindFailsafe(() -> reports.failsafeActive(member.stateMachine().image().state(), System.nanoTime(),
+            FAILSAFE_REPORT_FRESH_NANOS));
         started.add(0, new AgentServer(config.self().agent().get(), service));
       } else {
         LOG.info("no agent address configured for {}: this member serves no agents (and grants no leases)", config.id());
@@ -107,6 +109,8 @@ public final class ControllerNode implements Closeable {
   private static final java.time.Duration PEER_POLL = java.time.Duration.ofMillis(100);
   /** An open member's lease word older than this is not used: a few polls. */
   private static final java.time.Duration PEER_WORD_FRESH = java.time.Duration.ofMillis(1000);
+  /** deneb_failsafe_active reads the primary's reports no older than this (three 5 s heartbeats). */
+  private static final long FAILSAFE_REPORT_FRESH_NANOS = 15_000_000_000L;
 
   /** How often the leader's orchestrator decides; a fraction of the 500 ms report interval. */
   private static final java.time.Duration ORCHESTRATOR_TICK = java.time.Duration.ofMillis(100);

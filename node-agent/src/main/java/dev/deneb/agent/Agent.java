@@ -7,6 +7,7 @@ import dev.deneb.agent.failsafe.FailsafeStore;
 import dev.deneb.agent.failsafe.PromiseAnswer;
 import dev.deneb.agent.failsafe.PromiseBook;
 import dev.deneb.agent.failsafe.PromiseRequest;
+import dev.deneb.agent.failsafe.RelayBook;
 import dev.deneb.agent.fence.FenceRequest;
 import dev.deneb.agent.fence.FencingLadder;
 import dev.deneb.agent.fence.LadderOutcome;
@@ -28,6 +29,7 @@ import dev.deneb.protocol.EpochNotice;
 import dev.deneb.protocol.HealthReport;
 import dev.deneb.protocol.Hello;
 import dev.deneb.protocol.LeaseGrant;
+import dev.deneb.protocol.RelayedRenew;
 import dev.deneb.protocol.RenewLease;
 import dev.deneb.protocol.Welcome;
 import java.io.Closeable;
@@ -119,12 +121,23 @@ public final class Agent implements Closeable {
   /** Takes promise requests; null when agent.yaml has no peer section. */
   private final PeerServer peerServer;
   private final PeerLinks peerLinks = new PeerLinks();
+  /** Rounds this agent relays for its primary (loop thread). */
+  private final RelayBook<java.util.function.Consumer<PeerServer.Answer>> relays = new RelayBook<>();
+  /** When a relay was last logged (loop thread; one line per RELAY_LOG_EVERY at most). */
+  private long relayLoggedAt;
+  private static final Duration RELAY_LOG_EVERY = Duration.ofSeconds(10);
+  /** When a relay last fell short of a majority (loop thread; 0: never). */
+  private long relayFellShortAt;
+  /** How long a relay waits for a majority of grants before this node answers from its promise book. */
+  private static final Duration RELAY_WAIT = Duration.ofMillis(200);
   /** The node the highest epoch seen names as primary. */
   private String primaryOfHighest = "";
   /** What the book says, for reports (read on the prober thread). */
   private volatile long releasedThrough;
   private volatile long promiseBindsMillis;
   private volatile String promiseBinding = "";
+  /** The database is writable by a failsafe hold alone (for reports; set on the loop thread). */
+  private volatile boolean failsafeActive;
 
   public Agent(AgentConfig config) throws IOException {
     this.config = config;
@@ -180,7 +193,7 @@ public final class Agent implements Closeable {
   private void probeAndReport() {
     long now = System.nanoTime();
     HealthReport report = probeDb.probe(now).toBuilder().setFailsafeReleasedThrough(releasedThrough)
-        .setPromiseBindsMillis(promiseBindsMillis).setPromiseBinding(promiseBinding).build();
+        .setPromiseBindsMillis(promiseBindsMillis).setPromiseBinding(promiseBinding).setFailsafeActive(failsafeActive).build();
     schedule.decide(report, now).ifPresent(links::report);
     SemiSyncObservation semi = semiSync && report.getMysqldUp() && !report.getReadOnly() ? observeSemiSync() : null;
     loop.execute(() -> run(() -> {
@@ -337,32 +350,87 @@ public final class Agent implements Closeable {
   }
 
   /**
-   * gRPC thread: another node's primary asks for a promise. The loop answers from what it knows;
-   * a promise is on disk and binds this node's keeper before the answer leaves.
+   * gRPC thread: another node's primary asks for a promise. If this agent reaches a controller
+   * majority it first relays the primary's newest lease round (docs/lease.md "Relay") and, once a
+   * majority granted, answers with their grants and no promise. Otherwise — or when the relay gets
+   * no majority in time — the loop answers from the promise book; a promise is on disk and binds this
+   * node's keeper before the answer leaves.
    */
-  private void answerPromise(PromiseRequest request, java.util.function.Consumer<PromiseAnswer> reply) {
-    loop.execute(() -> {
-      PromiseAnswer answer;
-      try {
-        long now = System.nanoTime();
-        PromiseBook.View view = new PromiseBook.View(keeper.highestEpochSeen(), primaryOfHighest, false,
-            false, keeper.failsafeEnabled());
-        answer = book.answer(request, view, now);
-        if (answer instanceof PromiseAnswer.Promised) {
-          long wall = System.currentTimeMillis();
-          long span = book.waitBeforeWritable(now) / 1_000_000;
-          failsafeStore.promising(wall, wall + span, request.durationNanos());
-          keeper.bindWritableUntil(book.bindsUntil());
-        }
-        noteBook(now);
-      } catch (IOException | RuntimeException e) {
-        // No promise that is not on disk: a restart would forget it.
-        LOG.error("failsafe: cannot answer {}'s promise request: {}", request.primary(), e.getMessage());
-        answer = new PromiseAnswer.Declined(request.round(), config.node(), PromiseAnswer.Reason.EPOCH_UNKNOWN,
-            keeper.highestEpochSeen(), "this agent could not record the promise: " + e.getMessage());
+  private void answerPromise(PromiseRequest request, long renewRequestId, long replyWithinNanos,
+      java.util.function.Consumer<PeerServer.Answer> reply) {
+    loop.execute(() -> run(() -> {
+      boolean relayable = renewRequestId > 0 && keeper.failsafeEnabled() && request.cluster().equals(config.cluster())
+          && request.epoch() == keeper.highestEpochSeen() && request.primary().equals(primaryOfHighest)
+          && !request.primary().equals(config.node()) && links.connectedCount() >= keeper.majority()
+          && (relayFellShortAt == 0 || System.nanoTime() - relayFellShortAt >= config.lease().renewInterval().toNanos());
+      if (!relayable) {
+        reply.accept(answerFromBook(request, List.of()));
+        return;
       }
-      reply.accept(answer);
-    });
+      RelayBook.Relay<java.util.function.Consumer<PeerServer.Answer>> relay = relays.start(request, renewRequestId, reply);
+      int sent = links.relay(RelayedRenew.newBuilder().setNode(request.primary()).setRequestId(renewRequestId)
+          .setEpoch(request.epoch()).setRelayId(relay.relayId()).build());
+      if (sent < keeper.majority()) {
+        relays.finish(relay.relayId()).ifPresent(this::answerRelay);
+        return;
+      }
+      // Answer well inside the asker's deadline: what the relay has by then, else a promise.
+      long waitNanos = Math.min(RELAY_WAIT.toNanos(), replyWithinNanos / 2);
+      timers.schedule(() -> loop.execute(() -> run(() -> relays.finish(relay.relayId()).ifPresent(this::answerRelay))),
+          waitNanos, TimeUnit.NANOSECONDS);
+    }));
+  }
+
+  /**
+   * Loop thread: a relay is over. A majority granted (or a member refused): the grants are the
+   * answer and this node promises nothing. Else the book answers, with whatever grants came.
+   */
+  private void answerRelay(RelayBook.Relay<java.util.function.Consumer<PeerServer.Answer>> relay) {
+    PromiseRequest request = relay.request();
+    if (relay.granted() >= keeper.majority() || relay.refused()) {
+      long now = System.nanoTime();
+      if (relayLoggedAt == 0 || now - relayLoggedAt > RELAY_LOG_EVERY.toNanos()) {
+        relayLoggedAt = now;
+        LOG.info("failsafe: relaying {}'s lease rounds to the controllers ({} reaches no majority of them itself): round"
+            + " {} {} by {} members", request.primary(), request.primary(), relay.renewRequestId(),
+            relay.refused() ? "refused" : "granted", relay.refused() ? "one of the" : relay.granted());
+      }
+      relay.reply().accept(new PeerServer.Answer(new PromiseAnswer.Declined(request.round(), config.node(),
+          PromiseAnswer.Reason.RELAYING, keeper.highestEpochSeen(), "relayed round " + relay.renewRequestId() + " to "
+              + relay.granted() + " controller members"), relay.grants()));
+      return;
+    }
+    // Streams to frozen members look open for seconds: until the next renew interval, the primary's
+    // asks get the book's answer at once instead of waiting for another relay to fall short.
+    relayFellShortAt = System.nanoTime();
+    LOG.info("failsafe: relaying {}'s round {} reached {} of the {} members needed in time; answering from the promise "
+        + "book (no relay for {} ms)", request.primary(), relay.renewRequestId(), relay.granted(), keeper.majority(),
+        config.lease().renewInterval().toMillis());
+    relay.reply().accept(answerFromBook(request, relay.grants()));
+  }
+
+  /** Loop thread: the promise book's answer (a promise is on disk before it is returned). */
+  private PeerServer.Answer answerFromBook(PromiseRequest request, List<LeaseGrant> relayedGrants) {
+    PromiseAnswer answer;
+    try {
+      long now = System.nanoTime();
+      PromiseBook.View view = new PromiseBook.View(keeper.highestEpochSeen(), primaryOfHighest, false,
+          false, keeper.failsafeEnabled());
+      answer = book.answer(request, view, now);
+      if (answer instanceof PromiseAnswer.Promised) {
+        long wall = System.currentTimeMillis();
+        long span = book.waitBeforeWritable(now) / 1_000_000;
+        failsafeStore.promising(wall, wall + span, request.durationNanos());
+        keeper.bindWritableUntil(book.bindsUntil());
+      }
+      noteBook(now);
+    } catch (IOException | RuntimeException e) {
+      // No promise that is not on disk: a restart would forget it.
+      LOG.error("failsafe: cannot answer {}'s promise request: {}", request.primary(), e.getMessage());
+      answer = new PromiseAnswer.Declined(request.round(), config.node(), PromiseAnswer.Reason.EPOCH_UNKNOWN,
+          keeper.highestEpochSeen(), "this agent could not record the promise: " + e.getMessage());
+    }
+    return new PeerServer.Answer(answer, relayedGrants);
   }
 
   /**
@@ -409,6 +477,11 @@ public final class Agent implements Closeable {
 
     @Override
     public void grant(String via, String member, LeaseGrant g) {
+      if (!g.getRelayedFor().isEmpty()) {
+        // An answer to a round this agent relays for the primary: it goes back to the primary.
+        loop.execute(() -> run(() -> relays.onGrant(g, keeper.majority()).ifPresent(Agent.this::answerRelay)));
+        return;
+      }
       loop.execute(() -> run(() -> {
         boolean accepted = g.getAccepted();
         String why = accepted ? "" : (g.getDetail().isEmpty() ? g.getRefusal().name() : g.getDetail());
@@ -556,16 +629,22 @@ public final class Agent implements Closeable {
           LOG.debug("renewal {} for epoch {} not sent: no controller connected", r.requestId(), r.epoch());
         }
       } else if (a instanceof LeaseAction.AskPromises p) {
-        // Answers come back on gRPC threads; the loop judges them. A round answered later than the
-        // retry pause is of little use: the next round is on its way.
-        long deadlineMillis = Math.max(100, config.lease().renewInterval().toMillis() / 2);
-        int asked = peerLinks.ask(p.request(), config.node(), deadlineMillis,
-            answer -> loop.execute(() -> run(() -> act(keeper.onPromiseAnswer(answer, System.nanoTime())))));
+        // Answers come back on gRPC threads; the loop judges them. A late answer still counts from
+        // the round's send time, so the deadline only bounds how long a call is kept: a renew interval.
+        long deadlineMillis = Math.max(200, config.lease().renewInterval().toMillis());
+        int asked = peerLinks.ask(p.request(), p.renewRequestId(), config.node(), deadlineMillis,
+            (answer, relayed) -> loop.execute(() -> run(() -> onPeerAnswer(answer, relayed))));
         if (asked < p.request().membership().size() - 1) {
           LOG.debug("failsafe round {}: {} of {} other nodes have a known address", p.request().round(), asked,
               p.request().membership().size() - 1);
         }
       } else if (a instanceof LeaseAction.FailsafeChanged c) {
+        failsafeActive = c.active();
+        // The members show it (deneb_failsafe_active) from the next report: send one now.
+        prober.execute(() -> {
+          schedule.requested(System.nanoTime());
+          probeAndReport();
+        });
         if (c.active()) {
           LOG.warn("failsafe on {}: {}: the database stays writable ({})", config.node(), c.reason(), c.detail());
         } else {
@@ -606,6 +685,22 @@ public final class Agent implements Closeable {
       }
     }
     persistEpoch();
+  }
+
+  /**
+   * Loop thread: another node answered a promise round. The grants it relayed count as if the
+   * members had answered this agent directly; then the promise (or decline) itself. Either can keep
+   * the database writable longer, so the lease row follows.
+   */
+  private void onPeerAnswer(PromiseAnswer answer, List<LeaseGrant> relayed) {
+    for (LeaseGrant g : relayed) {
+      if (g.getMember().isEmpty()) continue; // a round counts each member once: one with no name cannot count
+      String why = g.getAccepted() ? "" : (g.getDetail().isEmpty() ? g.getRefusal().name() : g.getDetail());
+      act(keeper.onGrant(g.getRequestId(), g.getMember(), g.getAccepted(), g.getEpoch(), why,
+          java.util.Set.copyOf(g.getMembershipList()), System.nanoTime()));
+    }
+    act(keeper.onPromiseAnswer(answer, System.nanoTime()));
+    if (keeper.writable()) refreshLeaseRow();
   }
 
   /** How long a promoted replica may take to apply its relay log before the promotion is retried. */

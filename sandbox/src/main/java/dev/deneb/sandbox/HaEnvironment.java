@@ -29,32 +29,40 @@ public final class HaEnvironment implements AutoCloseable {
   /**
    * @param durability "async" or "semi-sync"
    * @param controllerYaml more controller.yaml (e.g. a {@code failover:} section)
+   * @param failsafePeers every agent takes failsafe promise requests ({@code peer:} in agent.yaml), so a
+   *     primary keeps writing through a controller outage (docs/lease.md "Failsafe"); with proxies,
+   *     each agent's peer address goes through a Toxiproxy link ({@link #peerLink})
    */
   public record Options(int databases, String durability, Duration leaseTtl, Duration cooldown, boolean proxies,
-      String controllerYaml, boolean controllerSqlAccess) {
+      String controllerYaml, boolean controllerSqlAccess, boolean failsafePeers) {
     public static Options defaults() {
-      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "", false);
+      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "", false, false);
+    }
+
+    public Options withFailsafePeers() {
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, true);
     }
 
     /** The controllers get the agents' database account ({@code databases:}), to fence a degraded primary themselves. */
     public Options withControllerSqlAccess() {
-      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, true);
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, true, failsafePeers);
     }
 
     public Options withProxies() {
-      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml, controllerSqlAccess);
+      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml, controllerSqlAccess, failsafePeers);
     }
 
     public Options withDurability(String d) {
-      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess);
+      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, failsafePeers);
     }
 
     public Options withCooldown(Duration c) {
-      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml, controllerSqlAccess);
+      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml, controllerSqlAccess, failsafePeers);
     }
 
     public Options withControllerYaml(String yaml) {
-      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml + yaml, controllerSqlAccess);
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml + yaml, controllerSqlAccess,
+          failsafePeers);
     }
   }
 
@@ -70,6 +78,8 @@ public final class HaEnvironment implements AutoCloseable {
   private final Map<String, Map<String, ToxiproxySandbox.Link>> agentLinks = new LinkedHashMap<>();
   /** node → the link replicas use to reach that node. */
   private final Map<String, ToxiproxySandbox.Link> replicationLinks = new LinkedHashMap<>();
+  /** Where the other agents reach each agent's peer server (failsafe), when proxied. */
+  private final Map<String, ToxiproxySandbox.Link> peerLinks = new LinkedHashMap<>();
 
   private HaEnvironment(Path dir, Options options) {
     this.dir = dir;
@@ -189,6 +199,16 @@ public final class HaEnvironment implements AutoCloseable {
     Path replPassword = agentDir.resolve("repl.password");
     Files.writeString(replPassword, dbs.replication().password());
     String yaml = "replication:\n  user: '" + dbs.replication().user() + "'\n  passwordFile: '" + replPassword + "'\n";
+    if (options.failsafePeers()) {
+      String listen = ControllerMember.HOST + ":" + Ports.freePort();
+      String advertise = listen;
+      if (options.proxies()) {
+        ToxiproxySandbox.Link link = toxiproxy.proxy("peer-" + node, listen);
+        peerLinks.put(node, link);
+        advertise = link.listenAddress();
+      }
+      yaml += "peer:\n  listen: '" + listen + "'\n  advertise: '" + advertise + "'\n";
+    }
     DatabaseNode db = dbs.node(node);
     AgentProcess agent = AgentProcess.start(agentSupervisor, agentDir, CLUSTER, node, controllers,
         dbs.endpoint(db, dbs.admin()), db.pidFile(), yaml);
@@ -234,6 +254,11 @@ public final class HaEnvironment implements AutoCloseable {
   /** The link agent {@code node} uses to reach controller {@code memberId}; only with proxies. */
   public ToxiproxySandbox.Link agentLink(String node, String memberId) {
     return agentLinks.get(node).get(memberId);
+  }
+
+  /** The link the other agents use to ask {@code node}'s agent for failsafe promises; only with proxies and peers. */
+  public ToxiproxySandbox.Link peerLink(String node) {
+    return peerLinks.get(node);
   }
 
   /** The link every replica uses to reach {@code node}; only with proxies. */

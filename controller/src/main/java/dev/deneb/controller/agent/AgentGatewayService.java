@@ -48,6 +48,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
   private final LongSupplier nanos;
   private final AgentReports reports;
   private final AtomicLong grantsDropped = new AtomicLong();
+  private final AtomicLong relayed = new AtomicLong();
+  private static final long RELAY_LOG_EVERY_NANOS = 10_000_000_000L;
   private final ControllerMetrics.GrantCounter counter;
   private final AtomicLong connected = new AtomicLong();
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
@@ -157,6 +159,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     return Optional.empty();
   }
 
+  /** Rounds judged for another node, relayed by an agent of its cluster (failsafe relay). */
+  public long relayedRounds() {
+    return relayed.get();
+  }
+
   /** Grants not sent because the agent's stream was not ready (a slow agent). */
   public long grantsDropped() {
     return grantsDropped.get();
@@ -178,6 +185,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private String lastPrimary = "";
     private long lastReplacing;
     private boolean lastFailsafe;
+    /** When this stream's relays were last logged (one line per 10 s at most). */
+    private long lastRelayLogged;
     private String lastStep = "";
 
     Stream(ServerCallStreamObserver<ControllerMessage> out) {
@@ -224,6 +233,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         case REPORT -> reports.record(hello.getCluster(), hello.getNode(), message.getReport(), nanos.getAsLong(),
             member.selfId().toString());
         case RENEW -> renew(message.getRenew());
+        case RELAY -> relay(message.getRelay());
         case ACK -> {
           var ack = message.getAck();
           if (ack.getRefusedStale()) {
@@ -304,10 +314,52 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
 
     /** One renewal round, judged from this member's applied state; answered at once. */
     private void renew(RenewLease r) {
-      Refusal refusal = grants.grant(hello.getCluster(), hello.getNode(), r.getEpoch(), nanos.getAsLong());
+      LeaseGrant.Builder grant = judge(hello.getNode(), r.getRequestId(), r.getEpoch());
+      if (!out.isReady()) {
+        grantsDropped.incrementAndGet();
+        return;
+      }
+      send(ControllerMessage.newBuilder().setGrant(grant).build());
+    }
+
+    /**
+     * Another node's round, relayed by this stream's agent (failsafe, docs/lease.md "Relay"): judged
+     * exactly as if {@code r.node} had sent it — the grant is recorded for that node's lease, at this
+     * receipt time, which is after the primary sent the round — and answered on this stream.
+     */
+    private void relay(dev.deneb.protocol.RelayedRenew r) {
+      Optional<String> bad = Rules.checkNodeName(r.getNode());
+      if (bad.isPresent()) {
+        refuse("relay: node " + bad.get());
+        return;
+      }
+      if (r.getNode().equals(hello.getNode())) {
+        refuse("relay: " + hello.getNode() + " relays its own round; send it as a renewal");
+        return;
+      }
+      LeaseGrant.Builder grant = judge(r.getNode(), r.getRequestId(), r.getEpoch())
+          .setRelayedFor(r.getNode()).setRelayId(r.getRelayId());
+      relayed.incrementAndGet();
+      long now = nanos.getAsLong();
+      if (lastRelayLogged == 0 || now - lastRelayLogged > RELAY_LOG_EVERY_NANOS) {
+        lastRelayLogged = now;
+        LOG.info("agent {}/{} relays {}'s lease rounds (epoch {}): {} reaches this member only through its replicas; "
+            + "this round {}", hello.getCluster(), hello.getNode(), r.getNode(), r.getEpoch(), r.getNode(),
+            grant.getAccepted() ? "granted" : "refused (" + grant.getRefusal() + ")");
+      }
+      if (!out.isReady()) {
+        grantsDropped.incrementAndGet();
+        return;
+      }
+      send(ControllerMessage.newBuilder().setGrant(grant).build());
+    }
+
+    /** Judges and records one round of {@code node}'s lease in this stream's cluster. */
+    private LeaseGrant.Builder judge(String node, long requestId, long epoch) {
+      Refusal refusal = grants.grant(hello.getCluster(), node, epoch, nanos.getAsLong());
       counter.record(refusal == Refusal.REFUSAL_UNSPECIFIED);
       Optional<ClusterRecord> c = member.stateMachine().image().state().cluster(hello.getCluster());
-      LeaseGrant.Builder grant = LeaseGrant.newBuilder().setRequestId(r.getRequestId()).setMember(memberId)
+      LeaseGrant.Builder grant = LeaseGrant.newBuilder().setRequestId(requestId).setMember(memberId)
           .setAccepted(refusal == Refusal.REFUSAL_UNSPECIFIED).setRefusal(refusal)
           // A member still catching up says no epoch: its state may be behind, so its "no" is no verdict.
           .setEpoch(refusal == Refusal.MEMBER_CATCHING_UP ? 0 : c.map(ClusterRecord::getEpoch).orElse(0L))
@@ -318,16 +370,12 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         for (var n : c.get().getNodesList()) {
           grant.addMembership(n.getNode());
           String at = known.get(n.getNode());
-          if (at != null && !n.getNode().equals(hello.getNode())) {
+          if (at != null && !n.getNode().equals(node)) {
             grant.addPeers(dev.deneb.protocol.PeerAddress.newBuilder().setNode(n.getNode()).setAddress(at));
           }
         }
       }
-      if (!out.isReady()) {
-        grantsDropped.incrementAndGet();
-        return;
-      }
-      send(ControllerMessage.newBuilder().setGrant(grant).build());
+      return grant;
     }
 
     private void refuse(String why) {

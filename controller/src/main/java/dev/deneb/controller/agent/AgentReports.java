@@ -75,6 +75,21 @@ public final class AgentReports {
     return Optional.ofNullable(latest.get(new Key(cluster, node)));
   }
 
+  /**
+   * Per cluster of {@code state}, 1 when its primary's newest report here (no older than
+   * {@code freshNanos}) says a failsafe hold alone keeps it writable, else 0.
+   */
+  public java.util.Map<String, Long> failsafeActive(dev.deneb.state.DenebState state, long nowNanos, long freshNanos) {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (var c : state.clusters().values()) {
+      if (c.getPrimary().isEmpty()) continue;
+      Received r = latest.get(new Key(c.getName(), c.getPrimary()));
+      boolean active = r != null && nowNanos - r.receivedAtNanos() <= freshNanos && r.report().getFailsafeActive();
+      out.put(c.getName(), active ? 1L : 0L);
+    }
+    return out;
+  }
+
   public int size() {
     return latest.size();
   }

@@ -70,12 +70,25 @@ public final class ControllerMetrics {
     void record(boolean granted);
   }
 
-  public void bindAgents(java.util.function.LongSupplier connected, java.util.function.LongSupplier grantsDropped) {
+  /**
+   * Micrometer holds a function counter's object only weakly: a method reference passed in would be
+   * collected at the next GC and the counter would read NaN from then on. Kept here.
+   */
+  private final List<Object> countedObjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void bindAgents(java.util.function.LongSupplier connected, java.util.function.LongSupplier grantsDropped,
+      java.util.function.LongSupplier relayedRounds) {
+    countedObjects.add(grantsDropped);
+    countedObjects.add(relayedRounds);
     Gauge.builder("deneb_agents_connected", connected::getAsLong).description("Agent streams open on this member")
         .register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("deneb_lease_grants_dropped_total", grantsDropped,
             s -> s.getAsLong())
         .description("Lease answers not sent because the agent's stream was not ready (a slow agent)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("deneb_lease_relayed_rounds_total", relayedRounds,
+            s -> s.getAsLong())
+        .description("Lease rounds judged for a primary and relayed by another agent of its cluster (failsafe relay)")
+        .register(registry);
   }
 
   public void recordRequest(String method, int status) {
@@ -124,6 +137,14 @@ public final class ControllerMetrics {
     this.replicaLag = replicaLagSeconds;
   }
 
+  private Supplier<java.util.Map<String, Long>> failsafeActive = java.util.Map::of;
+  private MultiGauge failsafeGauge;
+
+  /** Per cluster, 1 while its primary's agent reports that a failsafe hold alone keeps it writable. */
+  public void bindFailsafe(Supplier<java.util.Map<String, Long>> activeByCluster) {
+    this.failsafeActive = activeByCluster;
+  }
+
   private Supplier<java.util.Map<String, Long>> leaseRemaining = java.util.Map::of;
   private Supplier<java.util.Map<String, Long>> replicaLag = java.util.Map::of;
   private MultiGauge leaseGauge;
@@ -138,6 +159,14 @@ public final class ControllerMetrics {
     }
     leaseGauge.register(leaseRemaining.get().entrySet().stream()
         .map(e -> MultiGauge.Row.of(Tags.of("cluster", e.getKey()), e.getValue() / 1000.0)).toList(), true);
+    if (failsafeGauge == null) {
+      failsafeGauge = MultiGauge.builder("deneb_failsafe_active")
+          .description("1 while the cluster's primary is writable by a failsafe hold alone (no controller majority renews"
+              + " its lease; every other node promised), as its agent last reported to this member within 15 s")
+          .register(registry);
+    }
+    failsafeGauge.register(failsafeActive.get().entrySet().stream()
+        .map(e -> MultiGauge.Row.of(Tags.of("cluster", e.getKey()), e.getValue())).toList(), true);
     lagGauge.register(replicaLag.get().entrySet().stream()
         .map(e -> MultiGauge.Row.of(Tags.of("node", e.getKey()), e.getValue())).toList(), true);
     DenebStateMachine.Image now = image.get();

@@ -48,4 +48,22 @@ class AgentReportsTest {
     assertThat(woken).containsExactly("orders", "orders");
     assertThat(reports.latest("orders", "db1").orElseThrow().ageMillis(1_000_000_000L)).isEqualTo(1000);
   }
+
+  /** deneb_failsafe_active: the primary's fresh report alone says whether its hold runs. */
+  @Test
+  void failsafeActiveReadsThePrimarysFreshReport() {
+    var clusters = new java.util.TreeMap<String, dev.deneb.protocol.ClusterRecord>();
+    clusters.put("orders", dev.deneb.protocol.ClusterRecord.newBuilder().setName("orders").setPrimary("db1").setEpoch(3).build());
+    clusters.put("users", dev.deneb.protocol.ClusterRecord.newBuilder().setName("users").setPrimary("u1").setEpoch(1).build());
+    clusters.put("empty", dev.deneb.protocol.ClusterRecord.newBuilder().setName("empty").build());
+    var state = new dev.deneb.state.DenebState(clusters);
+    HealthReport held = HealthReport.newBuilder().setMysqldUp(true).setFailsafeActive(true).build();
+    reports.record("orders", "db1", held, 1_000, "c1");
+    reports.record("users", "u2", held, 1_000, "c1"); // a replica's word says nothing of the primary
+
+    assertThat(reports.failsafeActive(state, 2_000, 5_000)).containsExactly(java.util.Map.entry("orders", 1L),
+        java.util.Map.entry("users", 0L));
+    // Stale: the hold may have ended long ago.
+    assertThat(reports.failsafeActive(state, 10_000, 5_000)).containsEntry("orders", 0L);
+  }
 }

@@ -40,9 +40,12 @@ public sealed interface LeaseAction {
 
   /**
    * Send {@code request} to every other node it names (agent to agent), now: failsafe
-   * (docs/lease.md); the keeper already noted the send time.
+   * (docs/lease.md); the keeper already noted the send time. {@code renewRequestId} is the newest
+   * lease round of the request's epoch (0 when none): a node that reaches a controller majority
+   * relays that round instead of promising, and its members' grants count as any other.
    */
-  record AskPromises(dev.deneb.agent.failsafe.PromiseRequest request, Reason reason) implements LeaseAction {}
+  record AskPromises(dev.deneb.agent.failsafe.PromiseRequest request, long renewRequestId, Reason reason)
+      implements LeaseAction {}
 
   /**
    * The database is (or is no longer) kept writable by a failsafe hold alone: for the log and the

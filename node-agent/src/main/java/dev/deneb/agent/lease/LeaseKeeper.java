@@ -142,9 +142,17 @@ public final class LeaseKeeper {
     return writable;
   }
 
-  /** Remaining lease at {@code now}, in nanoseconds; negative or zero when none is held. */
+  /**
+   * How long the database may stay writable from {@code now}, in nanoseconds (before fenceLead):
+   * the lease, or a failsafe hold that runs longer; negative or zero when neither is held. The lease
+   * row the database's guard reads is written from this, so a hold keeps the guard quiet too.
+   */
   public long remainingNanos(long now) {
-    return leaseUntil == NEVER ? 0 : leaseUntil - now;
+    long until = leaseUntil;
+    if (failsafeEnabled && primaryEpoch != 0 && failsafe.epoch() == primaryEpoch && failsafe.holdUntil() != NEVER) {
+      until = until == NEVER ? failsafe.holdUntil() : Math.max(until, failsafe.holdUntil());
+    }
+    return until == NEVER ? 0 : until - now;
   }
 
   /**
@@ -331,20 +339,25 @@ public final class LeaseKeeper {
   }
 
   /**
-   * Failsafe: while the newest round is short of a majority past the retry pause and the fence point
-   * is within a renew interval and a retry, ask the confirmed other nodes for promises, at most every
-   * retry pause. Asking only near the fence point keeps a single slow round from binding the replicas.
+   * Failsafe: while the newest round is short of a majority and the fence point is within a renew
+   * interval and a retry, ask the confirmed other nodes for promises (carrying the newest round, for
+   * a node that reaches the controllers to relay), at most every retry pause. Asking only near the
+   * fence point keeps a single slow round from binding the replicas; asking from the start of that
+   * window, whatever the newest round's age, leaves four or five asks to get one complete answer
+   * before the fence point on a slow host, where each answer can take a few hundred milliseconds.
    */
   private void askPromisesIfDue(List<LeaseAction> actions, long now) {
     if (!failsafeEnabled || failsafe.epoch() != primaryEpoch || lastRenewSent == NEVER || newestRoundDone) return;
-    if (now - lastRenewSent < settings.retryNanos()) return;
     long fencePoint = Math.max(leaseUntil == NEVER ? now : leaseUntil, failsafe.holdUntil() == Long.MIN_VALUE ? now
         : failsafe.holdUntil()) - settings.fenceLead().toNanos();
     if (fencePoint - now > settings.renewNanos() + settings.retryNanos()) return;
     if (lastAskSent != NEVER && now - lastAskSent < settings.retryNanos()) return;
+    // The newest round rides along, for a node that reaches a controller majority to relay.
+    Sent newest = inFlight.get(nextRequestId);
+    long relayable = newest != null && newest.epoch() == primaryEpoch ? nextRequestId : 0;
     failsafe.ask(now).ifPresent(request -> {
       lastAskSent = now;
-      actions.add(new LeaseAction.AskPromises(request, Reason.FAILSAFE_ASK));
+      actions.add(new LeaseAction.AskPromises(request, relayable, Reason.FAILSAFE_ASK));
     });
   }
 

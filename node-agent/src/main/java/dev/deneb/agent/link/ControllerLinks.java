@@ -90,6 +90,11 @@ public final class ControllerLinks implements Closeable {
     return toEveryReadyMember(AgentMessage.newBuilder().setRenew(renewal).build());
   }
 
+  /** Relays another node's lease round to every connected member that can take it; returns how many. */
+  public int relay(dev.deneb.protocol.RelayedRenew relayed) {
+    return toEveryReadyMember(AgentMessage.newBuilder().setRelay(relayed).build());
+  }
+
   /**
    * Sends a health report to the leader if it is known and connected (skipped when its stream is
    * full), else to every connected member that can take it; returns how many.

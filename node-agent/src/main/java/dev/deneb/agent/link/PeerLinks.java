@@ -3,6 +3,7 @@ package dev.deneb.agent.link;
 import dev.deneb.agent.failsafe.PromiseAnswer;
 import dev.deneb.agent.failsafe.PromiseRequest;
 import dev.deneb.protocol.AgentPeerGrpc;
+import dev.deneb.protocol.LeaseGrant;
 import dev.deneb.protocol.PeerAddress;
 import dev.deneb.protocol.PromiseAsk;
 import dev.deneb.protocol.PromiseReply;
@@ -14,7 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,20 +51,25 @@ public final class PeerLinks implements Closeable {
       }
       ManagedChannel channel = NettyChannelBuilder.forAddress(a.getAddress().substring(0, colon), port).usePlaintext()
           .keepAliveTime(5, TimeUnit.SECONDS).keepAliveTimeout(2, TimeUnit.SECONDS).build();
+      // Connect now, not at the first promise round: that round comes near the fence point, where a
+      // connection set up on demand (and a cold client path) can cost the round its deadline.
+      channel.getState(true);
       peers.put(a.getNode(), new Peer(a.getAddress(), channel));
     }
   }
 
   /**
    * Sends {@code request} to every node it names other than {@code self}; each answer (or nothing,
-   * on an error or after {@code deadlineMillis}) goes to {@code onAnswer} on a gRPC thread.
+   * on an error or after {@code deadlineMillis}) goes to {@code onAnswer} on a gRPC thread, with the
+   * grants of lease round {@code renewRequestId} that node relayed.
    *
    * @return how many nodes were asked (those with a known address)
    */
-  public synchronized int ask(PromiseRequest request, String self, long deadlineMillis, Consumer<PromiseAnswer> onAnswer) {
+  public synchronized int ask(PromiseRequest request, long renewRequestId, String self, long deadlineMillis,
+      BiConsumer<PromiseAnswer, List<LeaseGrant>> onAnswer) {
     PromiseAsk ask = PromiseAsk.newBuilder().setCluster(request.cluster()).setPrimary(request.primary())
         .setEpoch(request.epoch()).setRound(request.round()).setDurationNanos(request.durationNanos())
-        .addAllMembership(request.membership()).build();
+        .addAllMembership(request.membership()).setRenewRequestId(renewRequestId).build();
     int asked = 0;
     for (String node : request.membership()) {
       if (node.equals(self)) continue;
@@ -74,7 +80,10 @@ public final class PeerLinks implements Closeable {
           .promise(ask, new StreamObserver<>() {
             @Override
             public void onNext(PromiseReply r) {
-              onAnswer.accept(answer(r, node));
+              // Only grants of the asked round, for this primary, count.
+              List<LeaseGrant> relayed = r.getRelayedGrantsList().stream()
+                  .filter(g -> g.getRequestId() == renewRequestId && g.getRelayedFor().equals(self)).toList();
+              onAnswer.accept(answer(r, node), relayed);
             }
 
             @Override

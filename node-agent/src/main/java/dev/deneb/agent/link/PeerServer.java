@@ -6,6 +6,9 @@ import dev.deneb.protocol.AgentPeerGrpc;
 import dev.deneb.protocol.PromiseAsk;
 import dev.deneb.protocol.PromiseReply;
 import dev.deneb.protocol.config.HostPort;
+import dev.deneb.protocol.LeaseGrant;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -14,6 +17,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -25,8 +29,27 @@ import java.util.function.Consumer;
 public final class PeerServer implements Closeable {
   /** Answers one request; {@code reply} may be called from another thread, exactly once. */
   public interface Handler {
-    void promise(PromiseRequest request, Consumer<PromiseAnswer> reply);
+    /**
+     * @param renewRequestId the asker's newest lease round, to relay (0: none)
+     * @param replyWithinNanos how long the asker waits for the answer (its call deadline); a relay
+     *     must answer well inside it
+     */
+    void promise(PromiseRequest request, long renewRequestId, long replyWithinNanos, Consumer<Answer> reply);
   }
+
+  /** A promise answer, with the grants of the asker's round this node relayed (possibly none). */
+  public record Answer(PromiseAnswer answer, List<LeaseGrant> relayedGrants) {
+    public Answer {
+      relayedGrants = List.copyOf(relayedGrants);
+    }
+
+    public Answer(PromiseAnswer answer) {
+      this(answer, List.of());
+    }
+  }
+
+  /** Without a deadline on the call, the asker is assumed to wait this long. */
+  private static final long DEFAULT_REPLY_WITHIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final Server server;
 
@@ -68,8 +91,10 @@ public final class PeerServer implements Closeable {
         new HashSet<>(ask.getMembershipList()));
   }
 
-  static PromiseReply reply(PromiseAnswer a) {
-    PromiseReply.Builder b = PromiseReply.newBuilder().setRound(a.round()).setNode(a.node());
+  static PromiseReply reply(Answer answer) {
+    PromiseAnswer a = answer.answer();
+    PromiseReply.Builder b = PromiseReply.newBuilder().setRound(a.round()).setNode(a.node())
+        .addAllRelayedGrants(answer.relayedGrants());
     if (a instanceof PromiseAnswer.Promised p) return b.setPromised(true).setEpochSeen(p.epoch()).build();
     PromiseAnswer.Declined d = (PromiseAnswer.Declined) a;
     return b.setPromised(false).setEpochSeen(d.epochSeen()).setDeclineReason(d.reason().name()).setDetail(d.detail()).build();
@@ -91,7 +116,9 @@ public final class PeerServer implements Closeable {
         out.onError(Status.INVALID_ARGUMENT.withDescription("promise request: " + e.getMessage()).asRuntimeException());
         return;
       }
-      handler.promise(request, answer -> {
+      Deadline deadline = Context.current().getDeadline();
+      long within = deadline == null ? DEFAULT_REPLY_WITHIN_NANOS : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+      handler.promise(request, ask.getRenewRequestId(), within, answer -> {
         out.onNext(reply(answer));
         out.onCompleted();
       });

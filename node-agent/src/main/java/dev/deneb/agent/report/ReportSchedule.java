@@ -72,6 +72,7 @@ public final class ReportSchedule {
         && Objects.equals(a.getSource(), b.getSource()) && Objects.equals(a.getError(), b.getError())
         // Failsafe: a release is what a waiting workflow needs; a binding starting or ending is news too.
         && a.getFailsafeReleasedThrough() == b.getFailsafeReleasedThrough()
-        && (a.getPromiseBindsMillis() > 0) == (b.getPromiseBindsMillis() > 0);
+        && (a.getPromiseBindsMillis() > 0) == (b.getPromiseBindsMillis() > 0)
+        && a.getFailsafeActive() == b.getFailsafeActive();
   }
 }

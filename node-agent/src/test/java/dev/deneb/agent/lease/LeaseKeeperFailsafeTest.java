@@ -187,4 +187,80 @@ class LeaseKeeperFailsafeTest {
     assertThat(unfencedAt).isEqualTo(3_030 * MS);
     assertThat(db2.writable()).isTrue();
   }
+
+  /**
+   * Relay: a primary cut off from every member asks its replicas with its newest round; the grants a
+   * replica relays count as grants of that round, so the lease itself holds (no hold, no promise).
+   */
+  @Test
+  void relayedGrantsOfTheNewestRoundKeepTheLeaseWithoutAnyPromise() {
+    leaseHeld();
+    List<LeaseAction> seen = new ArrayList<>();
+    long fenced = -1;
+    for (long t = 10 * MS; t < 30_000 * MS && fenced < 0; t += 10 * MS) {
+      List<LeaseAction> actions = new ArrayList<>(keeper.tick(t));
+      for (int i = 0; i < actions.size(); i++) {
+        LeaseAction a = actions.get(i);
+        seen.add(a);
+        if (a instanceof Fence) fenced = t;
+        if (a instanceof AskPromises ask) {
+          assertThat(ask.renewRequestId()).as("the newest round rides along").isPositive();
+          // db2 relays the round: two members grant it; db2 promises nothing.
+          actions.addAll(keeper.onGrant(ask.renewRequestId(), "c2", true, 5, "", NODES, t));
+          actions.addAll(keeper.onGrant(ask.renewRequestId(), "c3", true, 5, "", NODES, t));
+          actions.addAll(keeper.onPromiseAnswer(new PromiseAnswer.Declined(ask.request().round(), "db2",
+              PromiseAnswer.Reason.RELAYING, 5, "relayed"), t));
+        }
+      }
+    }
+    assertThat(fenced).as("fenced at").isEqualTo(-1);
+    assertThat(keeper.writable()).isTrue();
+    assertThat(keeper.failsafeActive()).as("held by the lease, not by a failsafe hold").isFalse();
+    assertThat(seen).filteredOn(a -> a instanceof AskPromises).hasSizeGreaterThan(10);
+  }
+
+  /** A relayed refusal at the round's epoch (a replacement began) ends the claim like a direct one. */
+  @Test
+  void aRelayedRefusalFencesAtOnce() {
+    leaseHeld();
+    List<LeaseAction> out = new ArrayList<>();
+    long t = 10 * MS;
+    AskPromises ask = null;
+    for (; t < 5_000 * MS && ask == null; t += 10 * MS) {
+      for (LeaseAction a : keeper.tick(t)) if (a instanceof AskPromises p) ask = p;
+    }
+    assertThat(ask).as("asked before the lease ran out").isNotNull();
+    out.addAll(keeper.onGrant(ask.renewRequestId(), "c2", false, 5, "REPLACEMENT_BEGUN", Set.of(), t));
+    assertThat(out).anyMatch(a -> a instanceof Fence f && f.reason() == Reason.RENEWAL_REFUSED);
+    assertThat(keeper.writable()).isFalse();
+  }
+
+  /**
+   * The lease row the database's guard reads is written from remainingNanos: while a failsafe hold
+   * keeps the database writable past the lease, remainingNanos covers the hold (else the guard would
+   * fence a primary the hold keeps writable), and never outlasts what the keeper itself allows.
+   */
+  @Test
+  void remainingCoversTheHoldAndNoMore() {
+    leaseHeld();
+    List<LeaseAction> seen = new ArrayList<>();
+    long[] checked = {0};
+    for (long t = 10 * MS; t < 20_000 * MS; t += 10 * MS) {
+      List<LeaseAction> actions = new ArrayList<>(keeper.tick(t));
+      for (int i = 0; i < actions.size(); i++) {
+        if (actions.get(i) instanceof AskPromises ask) {
+          for (PromiseAnswer p : promisedBy(ask, "db2", "db3")) actions.addAll(keeper.onPromiseAnswer(p, t));
+        }
+      }
+      seen.addAll(actions);
+      if (keeper.writable()) {
+        assertThat(keeper.remainingNanos(t)).as("remaining at %d ms while writable", t / MS)
+            .isGreaterThan(LeaseSettings.DEFAULTS.fenceLead().toNanos());
+        assertThat(keeper.remainingNanos(t)).isLessThanOrEqualTo(LeaseSettings.DEFAULTS.validNanos());
+        checked[0]++;
+      }
+    }
+    assertThat(keeper.failsafeActive()).isTrue();
+    assertThat(checked[0]).isGreaterThan(1000);
+  }
 }
