@@ -19,6 +19,7 @@ import dev.deneb.controller.lease.AppliedCommands;
 import dev.deneb.controller.lease.CatchUpGate;
 import dev.deneb.controller.lease.GrantTable;
 import dev.deneb.controller.lease.GroupLeases;
+import dev.deneb.controller.lease.PauseWatch;
 import dev.deneb.controller.lease.PeerLeases;
 import dev.deneb.controller.failover.SqlFencer;
 import java.io.Closeable;
@@ -71,6 +72,7 @@ public final class ControllerNode implements Closeable {
       PeerLeases peerLeases = new PeerLeases(config, System::nanoTime, PEER_POLL, config.raft().requestTimeout());
       started.add(peerLeases);
       started.add(new CatchUpGate(gateway, grants, java.time.Duration.ofMillis(200)));
+      started.add(new PauseWatch(java.time.Duration.ofSeconds(2), grants::resumedAt).start(System::nanoTime));
       GroupLeases leases = new GroupLeases(config.id(), groupSize, grants, peerLeases, PEER_WORD_FRESH.toMillis());
       List<DiscoveryBackend> backends = new ArrayList<>();
       for (var r : config.rfc2136()) backends.add(new Rfc2136Backend(r));

@@ -22,7 +22,11 @@ public final class GrantTable {
   private static final long NEVER = Long.MIN_VALUE;
 
   private final Supplier<DenebState> applied;
-  private final long startNanos;
+  /**
+   * Every silence counts from no earlier than this: the member's start, or the end of the newest
+   * pause it noticed in itself ({@link #resumedAt}). Only ever moved forward.
+   */
+  private volatile long silenceFloorNanos;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   /**
    * False from this member's start until its applied state has caught up with the group's commit
@@ -40,7 +44,7 @@ public final class GrantTable {
    */
   public GrantTable(Supplier<DenebState> applied, long startNanos) {
     this.applied = applied;
-    this.startNanos = startNanos;
+    this.silenceFloorNanos = startNanos;
   }
 
   /** The newest lease of one cluster this member knows of, and the newest grant of any older one. */
@@ -109,11 +113,23 @@ public final class GrantTable {
         newest = e.olderGrant;
         granted = e.olderGrant != NEVER;
       }
-      long from = Math.max(newest, startNanos);
+      long from = Math.max(newest, silenceFloorNanos);
       out[0] = new LeaseView(closed, granted, Math.max(0, (now - from) / 1_000_000));
       return e;
     });
     return out[0];
+  }
+
+  /**
+   * This member was frozen (SIGSTOP, a VM or host stall, a long GC) until {@code now}. While frozen it
+   * granted nothing it could have granted, so a silence that includes the freeze says nothing about
+   * the primary: the agent renews through this member again within a round of its return. Counting
+   * from here, as after a restart, keeps a controller quorum loss from ending in a failover of a
+   * primary that held on (failsafe, docs/lease.md) the moment the quorum returns. Safe: a view's
+   * silence can only come out shorter, so a lapse is only ever proved later.
+   */
+  public void resumedAt(long now) {
+    if (now - silenceFloorNanos > 0) silenceFloorNanos = now;
   }
 
   /**

@@ -75,6 +75,33 @@ class GrantTableTest {
   }
 
   @Test
+  void aFrozenMembersSilenceCountsFromItsReturnAndNeverGrowsLonger() {
+    table.grant("orders", "db1", 3, 1000 * MS);
+    // Frozen from 1.1 s to 31 s: without the floor it would say "no grant for 30 s" at once.
+    assertThat(table.view(db1At3, 31_000 * MS).silenceMillis()).isEqualTo(30_000);
+    table.resumedAt(31_000 * MS);
+    assertThat(table.view(db1At3, 31_200 * MS)).isEqualTo(new LeaseView(false, true, 200));
+    // An older resume never moves the floor back.
+    table.resumedAt(20_000 * MS);
+    assertThat(table.view(db1At3, 31_300 * MS).silenceMillis()).isEqualTo(300);
+    // A grant after the return counts as usual.
+    table.grant("orders", "db1", 3, 31_500 * MS);
+    assertThat(table.view(db1At3, 32_000 * MS).silenceMillis()).isEqualTo(500);
+  }
+
+  @Test
+  void aPauseWatchReportsOnlyGapsBeyondItsThreshold() {
+    java.util.List<Long> resumed = new java.util.ArrayList<>();
+    PauseWatch watch = new PauseWatch(java.time.Duration.ofSeconds(2), resumed::add);
+    assertThat(watch.tick(0)).isZero();
+    assertThat(watch.tick(100 * MS)).isZero();
+    assertThat(watch.tick(2_000 * MS)).as("1.9 s late: scheduling noise, not a freeze").isZero();
+    assertThat(watch.tick(32_000 * MS)).isEqualTo(30_000 * MS);
+    assertThat(watch.tick(32_100 * MS)).isZero();
+    assertThat(resumed).containsExactly(32_000 * MS);
+  }
+
+  @Test
   void askingAboutUnknownLeasesKeepsNoState() {
     table.view(new LeaseKey("ghost", "x", 9), 10 * MS);
     assertThat(table.size()).isZero();

@@ -22,7 +22,14 @@ import java.util.Set;
  */
 public final class ControllerFaultsChecker implements Checker {
   public static final String PROPERTY = "L3 controller faults begin no failover";
-  static final Set<String> CONTROLLER_FAULTS = Set.of("kill-leader", "pause-leader", "kill-minority", "pause-minority");
+  /**
+   * Faults of the controllers alone, and of the primary's links to them alone: with quorum leases
+   * and failsafe (docs/lease.md) none of them costs the primary its lease — a minority or leader
+   * fault by construction, a quorum loss by the replicas' promises, a primary cut off from every
+   * member by its replicas relaying its rounds.
+   */
+  static final Set<String> CONTROLLER_FAULTS = Set.of("kill-leader", "pause-leader", "kill-minority", "pause-minority",
+      "quorum-loss", "partition-primary-controllers");
 
   private final Duration grace;
 

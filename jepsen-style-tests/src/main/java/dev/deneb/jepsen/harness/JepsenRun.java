@@ -114,7 +114,7 @@ public final class JepsenRun {
         + options.nemeses().stream().sorted().map(Nemesis::label).toList() + ", at least " + options.time().toSeconds() + " s");
     say("starting the environment (3 controllers, 3 MariaDB, agents, Toxiproxy) in " + options.dir().resolve("env"));
     try (HaEnvironment env = HaEnvironment.start(options.dir().resolve("env"),
-        HaEnvironment.Options.defaults().withProxies().withDurability(mode))) {
+        HaEnvironment.Options.defaults().withProxies().withFailsafePeers().withDurability(mode))) {
       return runIn(env);
     }
   }

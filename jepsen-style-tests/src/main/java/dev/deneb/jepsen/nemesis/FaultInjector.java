@@ -32,6 +32,9 @@ public final class FaultInjector {
     return switch (step.nemesis()) {
       case KILL_LEADER, PAUSE_LEADER -> leader();
       case KILL_MINORITY, PAUSE_MINORITY -> follower(step.pick());
+      // Two members, then (for the combined fault) the primary whose replicas are cut off.
+      case QUORUM_LOSS -> leader() + "+" + follower(step.pick());
+      case QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS -> leader() + "+" + follower(step.pick()) + "@" + primary;
       case LATENCY_AGENTS -> step.latencyMillis() + "ms+-" + step.latencyMillis() / 2;
       default -> nodeTarget(step, primary, usable);
     };
@@ -64,7 +67,15 @@ public final class FaultInjector {
       case PARTITION_PRIMARY_CONTROLLERS -> {
         for (String m : env.controllers().memberIds()) env.agentLink(primary, m).cut();
       }
-      case PARTITION_PRIMARY_REPLICAS -> env.replicationLink(primary).cut();
+      case PARTITION_PRIMARY_REPLICAS -> cutFromReplicas(primary);
+      case QUORUM_LOSS -> {
+        for (String m : target.split("\\+")) env.controllers().pause(m);
+      }
+      case QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS -> {
+        String[] membersAndPrimary = target.split("@");
+        for (String m : membersAndPrimary[0].split("\\+")) env.controllers().pause(m);
+        cutFromReplicas(membersAndPrimary[1]);
+      }
       case BLACKHOLE_PRIMARY_CONTROLLERS -> {
         for (String m : env.controllers().memberIds()) env.agentLink(primary, m).blackhole();
       }
@@ -113,11 +124,23 @@ public final class FaultInjector {
     return done;
   }
 
+  /**
+   * The primary and its replicas can no longer talk: the replicas lose the replication stream, and
+   * the primary's agent can no longer reach theirs (failsafe promises and relays).
+   */
+  private void cutFromReplicas(String primary) {
+    env.replicationLink(primary).cut();
+    for (String node : env.databases().nodes().stream().map(d -> d.id()).toList()) {
+      if (!node.equals(primary) && env.peerLink(node) != null) env.peerLink(node).cut();
+    }
+  }
+
   private List<ToxiproxySandbox.Link> allLinks() {
     List<ToxiproxySandbox.Link> links = new ArrayList<>();
     for (String node : env.databases().nodes().stream().map(d -> d.id()).toList()) {
       for (String m : env.controllers().memberIds()) links.add(env.agentLink(node, m));
       if (env.replicationLink(node) != null) links.add(env.replicationLink(node));
+      if (env.peerLink(node) != null) links.add(env.peerLink(node));
     }
     return links;
   }
@@ -142,5 +165,5 @@ public final class FaultInjector {
   /** The nemeses that need at least one node besides the primary to stay meaningful. */
   public static final Set<Nemesis> NEED_A_REPLICA = Set.of(Nemesis.KILL_MYSQLD, Nemesis.PAUSE_MYSQLD, Nemesis.KILL_HOST,
       Nemesis.PAUSE_HOST, Nemesis.PARTITION_PRIMARY_CONTROLLERS, Nemesis.BLACKHOLE_PRIMARY_CONTROLLERS,
-      Nemesis.KILL_AGENT, Nemesis.PAUSE_AGENT);
+      Nemesis.KILL_AGENT, Nemesis.PAUSE_AGENT, Nemesis.QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS);
 }

@@ -36,12 +36,25 @@ public enum Nemesis {
   PAUSE_MINORITY(false),
   /** Toxiproxy: every link from the primary's agent to every controller disabled (connections reset). */
   PARTITION_PRIMARY_CONTROLLERS(false),
-  /** Toxiproxy: the proxy the replicas use to reach the primary disabled. */
+  /**
+   * Toxiproxy: the primary cut off from its replicas: the proxy they replicate through, and the
+   * proxies the primary's agent asks their agents for failsafe promises through, disabled.
+   */
   PARTITION_PRIMARY_REPLICAS(false),
   /** Toxiproxy {@code timeout} toxic on the primary's agent links: bytes dropped, no resets. */
   BLACKHOLE_PRIMARY_CONTROLLERS(false),
   /** Toxiproxy {@code latency} toxic with jitter on every agent→controller link. */
-  LATENCY_AGENTS(false);
+  LATENCY_AGENTS(false),
+  /**
+   * SIGSTOP of two of the three controllers (the leader and a follower): no majority anywhere. With
+   * failsafe the primary holds on its replicas' promises and nothing fails over.
+   */
+  QUORUM_LOSS(false),
+  /**
+   * A quorum loss as above and, at once, the primary cut off from its replicas (as in
+   * partition-primary-replicas): no promise can reach it, so it must fence within the lease TTL.
+   */
+  QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS(false);
 
   private final boolean nodeProcess;
 
@@ -54,8 +67,12 @@ public enum Nemesis {
     return nodeProcess;
   }
 
-  /** The name used on the command line and in the history: {@code kill-mysqld}. */
+  /**
+   * The name used on the command line and in the history: {@code kill-mysqld}; a fault made of two
+   * is named by both, joined with {@code +}.
+   */
   public String label() {
+    if (this == QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS) return "quorum-loss+partition-primary-replicas";
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 

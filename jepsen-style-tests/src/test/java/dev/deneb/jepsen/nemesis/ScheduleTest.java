@@ -47,6 +47,8 @@ class ScheduleTest {
   void parsesAllAndListsAndNamesAnUnknownNemesis() {
     assertThat(Nemesis.parse("all")).hasSize(Nemesis.values().length);
     assertThat(Nemesis.parse("kill-mysqld, latency-agents")).containsExactlyInAnyOrder(Nemesis.KILL_MYSQLD, Nemesis.LATENCY_AGENTS);
+    assertThat(Nemesis.parse("quorum-loss,quorum-loss+partition-primary-replicas")).containsExactlyInAnyOrder(
+        Nemesis.QUORUM_LOSS, Nemesis.QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS);
     assertThatThrownBy(() -> Nemesis.parse("kill-mysqld,nuke")).hasMessageContaining("unknown nemesis 'nuke'")
         .hasMessageContaining("pause-minority");
   }
