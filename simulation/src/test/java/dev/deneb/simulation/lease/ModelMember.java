@@ -136,6 +136,10 @@ final class ModelMember implements ModelNetwork.Process {
 
   void resume() {
     paused = false;
+    // PauseWatch: a frozen member counts its silences from its return. The real watch does so only
+    // after a freeze over 2 s, at its next tick; here every pause does, before anything waiting is
+    // handled — the most the floor can ever shorten a silence, so S1 is checked against the worst of it.
+    grants.resumedAt(now());
     model.trace.note("%s resumed with %d messages and timers waiting", id, inbox.size());
     for (Runnable r : inbox) model.scheduler.after(0, id + " resumed: waiting message", () -> receive("waiting", r));
     inbox.clear();
