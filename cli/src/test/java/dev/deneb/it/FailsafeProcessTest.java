@@ -118,6 +118,76 @@ class FailsafeProcessTest {
   }
 
   /**
+   * Done-when 3: a controller majority that cannot reach the primary while the primary holds on
+   * promises. The leader keeps hearing the replicas' agents; the two followers hear no agent; db1's
+   * agent reaches no member (all by Toxiproxy; Raft traffic between members is untouched, so the
+   * group keeps its majority). db1's rounds reach nobody and its replicas reach no majority (so they
+   * promise, not relay): db1 holds on their promises. The leader sees db1's lease lapse and begins a
+   * failover; db1's agent is unreachable, so nothing but a witness's release may move it to FENCED,
+   * and the replicas stay bound until their promises ran out. Checked: the gate engaged
+   * ({@code AWAITING_FAILSAFE_RELEASE}), FENCED came only after it, and no two nodes ever accepted
+   * writes at overlapping times (S1), with a writer on every node's direct connection.
+   */
+  @Test
+  void aMajorityThatCannotReachThePrimaryReplacesItOnlyAfterThePromisesRanOut() throws Exception {
+    try (HaEnvironment env = HaEnvironment.start(dir, HaEnvironment.Options.defaults().withProxies().withFailsafePeers());
+        DirectWriters writers = new DirectWriters(env, List.of("db1", "db2", "db3")).start()) {
+      ControllerGroupSandbox group = env.controllers();
+      await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50);
+      for (String id : group.memberIds()) Probes.awaitGrantingDb1(group, id);
+      String leader = group.awaitLeader();
+      List<String> followers = group.memberIds().stream().filter(id -> !id.equals(leader)).toList();
+
+      long cutAt = System.nanoTime();
+      for (String node : List.of("db1", "db2", "db3")) {
+        for (String f : followers) env.agentLink(node, f).cut();
+      }
+      env.agentLink("db1", leader).cut();
+
+      // Watch the workflow and the leader's reasons until it has chosen a candidate. The candidate
+      // cannot take its lease while the followers hear no agent (its rounds reach one member of
+      // three), so the links come back then, as when a partition heals.
+      java.util.Map<String, Long> firstSeen = new java.util.LinkedHashMap<>();
+      java.util.concurrent.Callable<Boolean> watch = () -> {
+        long now = System.nanoTime();
+        Probes.workflowStep(env).ifPresent(step -> firstSeen.putIfAbsent("step " + step, now));
+        Probes.leaderExplain(env).ifPresent(x -> firstSeen.putIfAbsent("reason " + x.reason(), now));
+        return writers.firstAfter("db2", cutAt).isPresent() || writers.firstAfter("db3", cutAt).isPresent();
+      };
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> watch.call() || firstSeen.containsKey("step candidate_chosen"));
+      long healAt = System.nanoTime();
+      firstSeen.putIfAbsent("links restored", healAt);
+      for (String node : List.of("db1", "db2", "db3")) {
+        for (String id : group.memberIds()) env.agentLink(node, id).restore();
+      }
+      await().atMost(SETTLE).pollInterval(Duration.ofMillis(100)).until(watch);
+      String newPrimary = writers.firstAfter("db2", cutAt).isPresent() ? "db2" : "db3";
+      long firstNew = writers.firstAfter(newPrimary, cutAt).orElseThrow().startNanos();
+      long lastOld = writers.last("db1").orElseThrow().endNanos();
+      StringBuilder timeline = new StringBuilder("cut at 0 ms; db1's last accepted write ended at "
+          + (lastOld - cutAt) / 1_000_000 + " ms");
+      firstSeen.entrySet().stream().sorted(java.util.Map.Entry.comparingByValue()).forEach(e -> timeline.append("; ")
+          .append(e.getKey()).append(" at ").append((e.getValue() - cutAt) / 1_000_000).append(" ms"));
+      timeline.append("; ").append(newPrimary).append("'s first accepted write began at ").append((firstNew - cutAt) / 1_000_000)
+          .append(" ms");
+      System.out.println(timeline);
+
+      assertThat(writers.overlaps(5)).as("S1: writes accepted on two nodes at overlapping times; " + timeline).isEmpty();
+      assertThat(firstSeen).as("the leader waited for a witness's release (the promises binding the replicas); " + timeline)
+          .containsKey("reason AWAITING_FAILSAFE_RELEASE");
+      assertThat(firstSeen.get("step fenced")).as("FENCED only after the gate; " + timeline)
+          .isGreaterThan(firstSeen.get("reason AWAITING_FAILSAFE_RELEASE"));
+      assertThat(firstNew).as("the replacement took writes only after db1's last write ended; " + timeline)
+          .isGreaterThan(lastOld);
+      Fixtures.record("failsafe, a majority that cannot reach the primary: " + timeline);
+
+      await().atMost(SETTLE).until(() -> env.api().primary("orders").map(p -> p.node().equals(newPrimary)).orElse(false));
+      assertThat(writers.overlaps(5)).as("S1 after the heal").isEmpty();
+    }
+  }
+
+  /**
    * Waits {@code window}, failing at once on a refused write or a fence line since {@code since};
    * {@code observe} runs at every poll (to read a metric while the fault lasts).
    */
