@@ -112,6 +112,15 @@ class FailsafeProcessTest {
       } finally {
         frozen.forEach(group::resume);
       }
+      // After the heal: normal leases again, no failover, and nothing else ever became writable.
+      long healedAt = System.nanoTime();
+      await().atMost(SETTLE).until(() -> writers.firstAfter("db1", healedAt).isPresent());
+      long backMs = (writers.firstAfter("db1", healedAt).orElseThrow().startNanos() - healedAt) / 1_000_000;
+      assertThat(history(env)).as("no failover after the quorum came back").isEqualTo(1);
+      for (String replica : List.of("db2", "db3")) {
+        assertThat(Fixtures.tryWrite(env.appEndpoint(replica))).as("%s stayed read-only", replica).isFalse();
+      }
+      results.add("after the heal db1 accepted writes again " + backMs + " ms after the members resumed, epoch 1");
       results.forEach(System.out::println);
       Fixtures.record("failsafe: " + String.join("; ", results));
     }

@@ -87,6 +87,9 @@ public final class Agent implements Closeable {
   private final ReportSchedule schedule;
   private long storedEpoch;
   private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The newest lease-row end the keeper allows (monotonic nanos) and its epoch: set on the loop thread. */
+  private volatile long rowUntil;
+  private volatile long rowEpoch;
   private long lastFenceLogNanos;
   private final java.util.concurrent.atomic.AtomicBoolean reportRequested = new java.util.concurrent.atomic.AtomicBoolean();
   /** The epoch this server was last prepared as primary for (fencer thread). */
@@ -796,15 +799,24 @@ public final class Agent implements Closeable {
   /**
    * Extends the local lease row. At most one refresh waits on the fencer at a time: on a hanging
    * server each would block for a socket timeout, and a queue of them would delay a fence behind it.
+   * Requests made while one waits are not lost: each records the newest end the keeper allows
+   * ({@link #rowUntil}, on the monotonic clock), and the waiting refresh writes whatever is newest
+   * when it runs. (It used to write the end known when it was queued and drop the requests behind
+   * it: the second promise of a round, arriving milliseconds after the first, extended the hold but
+   * not the row, and the database's guard fenced a primary the hold kept writable.)
    */
   private void refreshLeaseRow() {
-    if (!refreshPending.compareAndSet(false, true)) return;
     // Read on the loop thread, which owns the keeper. A refresh that waited writes a shorter row than
-    // the lease now allows: that errs on the safe side.
-    long epoch = keeper.highestEpochSeen();
-    Duration left = rowValidity(System.nanoTime());
+    // the lease allowed when it was asked for: that errs on the safe side.
+    long now = System.nanoTime();
+    rowEpoch = keeper.highestEpochSeen();
+    rowUntil = now + rowValidity(now).toNanos();
+    if (!refreshPending.compareAndSet(false, true)) return;
     fencer.execute(() -> {
+      // Cleared before reading: a request made after this read queues a refresh of its own.
       refreshPending.set(false);
+      long epoch = rowEpoch;
+      Duration left = Duration.ofNanos(Math.max(0, rowUntil - System.nanoTime()));
       try {
         fenceDb.refreshLease(epoch, config.node(), left);
       } catch (SQLException e) {

@@ -82,14 +82,16 @@ public final class DemoCommand implements Callable<Integer> {
     if (!proxies) {
       say(out, "no toxiproxy-server found (PATH, " + ToxiproxySandbox.SERVER_ENV + ", .deneb/bin): the partition key is off");
     }
-    say(out, "starting 3 controllers, 3 MariaDB nodes (semi-sync), their agents" + (proxies ? ", toxiproxy" : "")
+    say(out, "starting 3 controllers, 3 MariaDB nodes (semi-sync), their agents (with failsafe peer links)"
+        + (proxies ? ", toxiproxy" : "")
         + " ... (about 30 s)");
 
     Shutdown shutdown = new Shutdown(out, home);
     Thread hook = new Thread(() -> shutdown.run("Ctrl-C"), "deneb-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      HaEnvironment.Options options = HaEnvironment.Options.defaults().withDurability("semi-sync");
+      // Failsafe peers on: a controller quorum loss leaves the healthy primary writable (docs/lease.md).
+      HaEnvironment.Options options = HaEnvironment.Options.defaults().withDurability("semi-sync").withFailsafePeers();
       HaEnvironment env = HaEnvironment.start(home, proxies ? options.withProxies() : options);
       shutdown.env = env;
       say(out, "started: " + env.processes().entrySet().stream().map(e -> e.getKey() + " pid " + e.getValue())
