@@ -168,7 +168,24 @@ public final class Agent implements Closeable {
   /** Checks the database first, so a wrong DSN or password fails the start with a clear reason. */
   public void start() throws SQLException {
     fenceDb.connection(); // a wrong address, user or password fails the start here, at once
-    prepareDatabase();
+    // Connect to the controllers while the database is prepared: a lease resumed from the row lasts
+    // only what the row has left, and on a cold JVM setting up the streams takes a second or more.
+    // Their events wait on the loop until the database is prepared and the lease resumed here, so
+    // neither the keeper nor the database connection is used from two threads at once.
+    java.util.concurrent.CountDownLatch prepared = new java.util.concurrent.CountDownLatch(1);
+    loop.execute(() -> {
+      try {
+        prepared.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    links.start();
+    try {
+      prepareDatabase();
+    } finally {
+      prepared.countDown();
+    }
     LOG.info("agent {}/{} started: database {}, controllers {}, highest epoch seen {}", config.cluster(), config.node(),
         config.database(), config.controllers(), storedEpoch);
     if (peerServer != null) {
@@ -180,7 +197,6 @@ public final class Agent implements Closeable {
       }
       LOG.info("taking failsafe promise requests on {}", config.peer().get());
     }
-    links.start();
     loop.scheduleWithFixedDelay(() -> run(() -> {
       long now = System.nanoTime();
       act(keeper.tick(now));
@@ -340,6 +356,7 @@ public final class Agent implements Closeable {
     var row = fenceDb.leaseRow();
     if (row.isEmpty() || !row.get().node().equals(config.node()) || row.get().expired()) return;
     long now = System.nanoTime();
+    // The loop is parked until start() has resumed this (see start): the keeper is ours here.
     boolean resumed = keeper.resume(row.get().epoch(), row.get().remaining().toNanos(), now);
     LOG.info("lease row of the previous run: epoch {}, {} ms left: {}", row.get().epoch(),
         row.get().remaining().toMillis(), resumed ? "resumed, the database stays writable" : "not resumed");
