@@ -116,6 +116,18 @@ final class DirectWriters implements AutoCloseable {
     return refused.get(node).stream().filter(r -> r.atNanos() > nanos).toList();
   }
 
+  /** The longest time between two accepted writes on {@code node} after {@code since}, in ms. */
+  synchronized long longestGapMs(String node, long since) {
+    long longest = 0;
+    long previous = since;
+    for (Accepted a : accepted.get(node)) {
+      if (a.endNanos() <= since) continue;
+      longest = Math.max(longest, a.endNanos() - previous);
+      previous = a.endNanos();
+    }
+    return longest / 1_000_000;
+  }
+
   synchronized Optional<Accepted> last(String node) {
     List<Accepted> l = accepted.get(node);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(l.size() - 1));

@@ -70,7 +70,7 @@ class FailsafeProcessTest {
       for (String id : group.memberIds()) Probes.awaitGrantingDb1(group, id);
       assertThat(violations(writers, agentLog, outageAt)).as("after the quorum came back").isEmpty();
       results.add("2 of 3 members SIGSTOPped " + OUTAGE.toSeconds() + " s: " + outageWrites + " writes on db1, 0 refused,"
-          + " longest gap " + longestGapMs(writers, outageAt) + " ms");
+          + " longest gap " + writers.longestGapMs("db1", outageAt) + " ms");
 
       // ---- 2. db1's agent cut off from every member; its replicas still reach them ----
       double relayedBefore = relayedRounds(group);
@@ -88,7 +88,7 @@ class FailsafeProcessTest {
       assertThat(history(env)).as("no failover so far").isEqualTo(1);
       results.add("db1's agent cut from all 3 members " + CUT.toSeconds() + " s: " + writers.acceptedAfter("db1", cutAt)
           + " writes on db1, 0 refused, " + (long) relayed + " rounds relayed by its replicas, longest gap "
-          + longestGapMs(writers, cutAt) + " ms");
+          + writers.longestGapMs("db1", cutAt) + " ms");
 
       // ---- 3. quorum loss again; once the hold runs, db2's agent is killed ----
       long secondAt = System.nanoTime();
@@ -244,14 +244,4 @@ class FailsafeProcessTest {
     return env.api().get("/v1/clusters/orders/history").body().get("history").size();
   }
 
-  private static long longestGapMs(DirectWriters writers, long since) {
-    long longest = 0;
-    long previous = since;
-    for (DirectWriters.Accepted a : writers.accepted("db1")) {
-      if (a.endNanos() <= since) continue;
-      longest = Math.max(longest, a.endNanos() - previous);
-      previous = a.endNanos();
-    }
-    return longest / 1_000_000;
-  }
 }

@@ -102,7 +102,7 @@ class LeaderFaultsKeepLeaseProcessTest {
       Fixtures.record("leader faults keep the lease: " + KILLS + " leader SIGKILLs, " + PAUSES + " leader SIGSTOPs of "
           + HOLD.toSeconds() + " s, 1 follower SIGSTOP of " + HOLD.toSeconds() + " s in " + seconds + " s; "
           + writers.acceptedAfter("db1", since) + " writes accepted on db1, 0 refused, longest gap between them "
-          + longestGapMs(writers, since) + " ms; no fence, epoch 1 throughout");
+          + writers.longestGapMs("db1", since) + " ms; no fence, epoch 1 throughout");
     }
   }
 
@@ -150,16 +150,6 @@ class LeaderFaultsKeepLeaseProcessTest {
     return Files.readAllLines(agentLog).stream().filter(l -> FENCE_MARKS.stream().anyMatch(l::contains)).toList();
   }
 
-  private static long longestGapMs(DirectWriters writers, long since) {
-    long longest = 0;
-    long previous = since;
-    for (DirectWriters.Accepted a : writers.accepted("db1")) {
-      if (a.endNanos() <= since) continue;
-      longest = Math.max(longest, a.endNanos() - previous);
-      previous = a.endNanos();
-    }
-    return ms(longest);
-  }
 
   private static long ms(long nanos) {
     return nanos / 1_000_000;

@@ -129,8 +129,6 @@ public final class Agent implements Closeable {
   /** When a relay was last logged (loop thread; one line per RELAY_LOG_EVERY at most). */
   private long relayLoggedAt;
   private static final Duration RELAY_LOG_EVERY = Duration.ofSeconds(10);
-  /** When a relay last fell short of a majority (loop thread; 0: never). */
-  private long relayFellShortAt;
   /** How long a relay waits for a majority of grants before this node answers from its promise book. */
   private static final Duration RELAY_WAIT = Duration.ofMillis(200);
   /** The node the highest epoch seen names as primary. */
@@ -382,7 +380,7 @@ public final class Agent implements Closeable {
       boolean relayable = renewRequestId > 0 && keeper.failsafeEnabled() && request.cluster().equals(config.cluster())
           && request.epoch() == keeper.highestEpochSeen() && request.primary().equals(primaryOfHighest)
           && !request.primary().equals(config.node()) && links.connectedCount() >= keeper.majority()
-          && (relayFellShortAt == 0 || System.nanoTime() - relayFellShortAt >= config.lease().renewInterval().toNanos());
+          && relays.mayRelay(System.nanoTime(), config.lease().renewInterval().toNanos());
       if (!relayable) {
         reply.accept(answerFromBook(request, List.of()));
         return;
@@ -422,7 +420,7 @@ public final class Agent implements Closeable {
     }
     // Streams to frozen members look open for seconds: until the next renew interval, the primary's
     // asks get the book's answer at once instead of waiting for another relay to fall short.
-    relayFellShortAt = System.nanoTime();
+    relays.fellShort(System.nanoTime());
     LOG.info("failsafe: relaying {}'s round {} reached {} of the {} members needed in time; answering from the promise "
         + "book (no relay for {} ms)", request.primary(), relay.renewRequestId(), relay.granted(), keeper.majority(),
         config.lease().renewInterval().toMillis());

@@ -76,6 +76,22 @@ public final class RelayBook<R> {
 
   private final Map<Long, Relay<R>> inFlight = new HashMap<>();
   private long nextRelayId;
+  private static final long NEVER = Long.MIN_VALUE;
+  /** When a relay last fell short of a majority; NEVER when none has. */
+  private long fellShortAt = NEVER;
+
+  /**
+   * A relay fell short of a majority at {@code now}: streams to frozen members look open for
+   * seconds, so for a while the asker gets the book's answer at once ({@link #mayRelay}).
+   */
+  public void fellShort(long now) {
+    fellShortAt = now;
+  }
+
+  /** Whether to try a relay at {@code now}: none fell short within the last {@code pauseNanos}. */
+  public boolean mayRelay(long now, long pauseNanos) {
+    return fellShortAt == NEVER || now - fellShortAt >= pauseNanos;
+  }
 
   /** Starts a relay of the asker's round {@code renewRequestId}; the caller sends it under the returned id. */
   public Relay<R> start(PromiseRequest request, long renewRequestId, R reply) {

@@ -60,6 +60,14 @@ class RelayBookTest {
   }
 
   @Test
+  void aRelayThatFellShortPausesRelaysForAWhile() {
+    assertThat(book.mayRelay(0, 1_000)).isTrue();
+    book.fellShort(5_000);
+    assertThat(book.mayRelay(5_999, 1_000)).isFalse();
+    assertThat(book.mayRelay(6_000, 1_000)).isTrue();
+  }
+
+  @Test
   void aRoundIdIsRequired() {
     assertThatThrownBy(() -> book.start(ask, 0, "reply")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("renewRequestId");
