@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TTL is 8 s here so that a JVM start on a loaded CI machine fits inside it.)
  */
 class AgentRestartProcessTest {
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void anAgentRestartWithinTheTtlIsInvisible() throws Exception {

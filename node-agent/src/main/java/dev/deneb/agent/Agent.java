@@ -488,6 +488,7 @@ public final class Agent implements Closeable {
         if (w.getEpoch() > 0 && w.getEpoch() >= keeper.highestEpochSeen()) primaryOfHighest = w.getPrimary();
         if (w.getEpoch() > 0) seal(w.getEpoch() - 1);
         if (w.getEpoch() > 0) act(keeper.onCommittedEpoch(w.getEpoch(), w.getPrimary(), System.nanoTime()));
+        act(keeper.onMemberConnected(System.nanoTime()));
         LOG.info("connected to controller {} (member {}, leader {}): epoch {} names {}", via, w.getMember(),
             w.getLeader().isEmpty() ? "unknown" : w.getLeader(), w.getEpoch(), w.getPrimary().isEmpty() ? "no one" : w.getPrimary());
       }));

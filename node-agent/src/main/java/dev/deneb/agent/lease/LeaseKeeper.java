@@ -201,6 +201,19 @@ public final class LeaseKeeper {
   }
 
   /**
+   * A controller member connected (or reconnected). A round sent while it was not connected never
+   * reached it, so while the newest round is short of a majority it is asked again now rather than
+   * at the next retry or interval. This is what keeps a restart within the TTL invisible (DESIGN
+   * §3.8): the resumed lease lasts only what the row has left, the first round goes out before any
+   * stream is set up, and waiting a retry pause for the next one let the row run out (measured: the
+   * row had 1.4 s left at the resume, the streams came up 0.5 s later, the retry 1.4 s later).
+   */
+  public List<LeaseAction> onMemberConnected(long now) {
+    if (primaryEpoch != 0 && !newestRoundDone) lastRenewSent = NEVER;
+    return tick(now);
+  }
+
+  /**
    * One member's answer to a round. Once a majority of distinct members granted the round, the lease
    * runs to {@code sent + ttl·(1-ρ)} (never shortened by an older round completing late). A refusal
    * from a member at the round's epoch (a workflow is replacing this primary) ends the claim now and

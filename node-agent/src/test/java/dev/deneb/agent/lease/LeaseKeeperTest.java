@@ -116,6 +116,25 @@ class LeaseKeeperTest {
   }
 
   @Test
+  void aResumedLeaseIsRenewedAsSoonAsAMemberConnectsNotAtTheNextRetry() {
+    LeaseKeeper restarted = new LeaseKeeper("db1", settings, 4, 3);
+    assertThat(restarted.resume(4, 1400 * MS, 0)).isTrue();
+    // The first round goes out before any controller stream exists: it reaches no one.
+    assertThat(restarted.tick(0)).anyMatch(a -> a instanceof Renew);
+    assertThat(restarted.tick(100 * MS)).as("a retry pause (250 ms) has not passed").noneMatch(a -> a instanceof Renew);
+    List<LeaseAction> connected = restarted.onMemberConnected(100 * MS);
+    assertThat(connected).anyMatch(a -> a instanceof Renew);
+    Renew round = (Renew) connected.stream().filter(a -> a instanceof Renew).findFirst().orElseThrow();
+    restarted.onGrant(round.requestId(), "c1", true, 4, "", 120 * MS);
+    restarted.onGrant(round.requestId(), "c2", true, 4, "", 130 * MS);
+    // Once the newest round is done, a reconnect asks nothing extra.
+    assertThat(restarted.onMemberConnected(200 * MS)).noneMatch(a -> a instanceof Renew);
+    // Granted by a majority: the lease now runs from the round sent at 100 ms, past the row's end.
+    assertThat(restarted.tick(1500 * MS)).noneMatch(a -> a instanceof Fence);
+    assertThat(restarted.writable()).isTrue();
+  }
+
+  @Test
   void aLateAnswerFromAnOlderEpochGrantsNothing() {
     Renew old = (Renew) keeper.onCommittedEpoch(5, "db1", 0).get(0);
     keeper.onCommittedEpoch(6, "db2", 10 * MS);
