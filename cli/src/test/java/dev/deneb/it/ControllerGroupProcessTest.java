@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ControllerGroupProcessTest {
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void threeMembersSurviveLeaderLossAndALaggardCatchesUpThroughASnapshot() throws Exception {

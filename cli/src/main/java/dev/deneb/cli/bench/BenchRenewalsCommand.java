@@ -1228,13 +1228,20 @@ final class BenchRenewalsCommand implements Callable<Integer> {
     return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
-  private static final HttpClient METRICS_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * A holder, so the client is built on first use: picocli instantiates every subcommand at start,
+   * and a static HttpClient here made every {@code deneb} command (the agent's start included) load
+   * the JDK's HTTP and TLS stack first — 0.4 s of a 2.8 s agent start, measured with class+load logs.
+   */
+  private static final class MetricsHttp {
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+  }
 
   /** {@code GET /metrics} of one member; empty text if it does not answer (its numbers then read 0). */
   private static String scrape(URI endpoint) {
     try {
-      HttpResponse<String> r = METRICS_HTTP.send(HttpRequest.newBuilder(endpoint.resolve("/metrics"))
+      HttpResponse<String> r = MetricsHttp.CLIENT.send(HttpRequest.newBuilder(endpoint.resolve("/metrics"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.body() : "";
     } catch (IOException e) {
