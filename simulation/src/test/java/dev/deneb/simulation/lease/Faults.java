@@ -36,6 +36,9 @@ final class Faults {
     this.model = model;
     this.random = model.random;
     boolean calm = random.nextInt(5) == 0;
+    // With failsafe, half the runs are calm, so quorum losses often meet a primary that holds a
+    // confirmed lease rather than one a failover is already replacing.
+    if (model.config.failsafe().on()) calm = model.failsafeDraws.nextBoolean();
     this.minGap = (calm ? 2_000 : 300) * MS;
     this.maxGap = (calm ? 8_000 : 3_000) * MS;
   }
@@ -75,7 +78,72 @@ final class Faults {
     else if (r < 78) cutLeaderLink();
     else operatorFailover();
     if (model.config.restarts() && random.nextInt(3) == 0) restartMember();
+    if (model.config.failsafe().on() && model.failsafeDraws.nextInt(2) == 0) failsafeFault();
     model.scheduler.after(random.nextLong(minGap, maxGap), "fault", this::next);
+  }
+
+  // ---- failsafe faults (drawn from their own stream) --------------------------------------------
+
+  /**
+   * With failsafe, half the faults also bring one of: a quorum loss (two members frozen 1-10 s), often
+   * with the primary isolated around it; or the primary isolated alone — cut from every member, from
+   * some of the other agents, while some of those are cut from the members too (so a replica may
+   * relay, promise, or not be reached).
+   */
+  private void failsafeFault() {
+    SplittableRandom d = model.failsafeDraws;
+    if (d.nextInt(5) < 2) {
+      quorumLoss(d);
+      if (d.nextBoolean()) {
+        long offset = d.nextLong(0, 4_000) * MS;
+        model.scheduler.after(offset, "nemesis: isolate the primary", () -> isolatePrimary(d));
+      }
+    } else {
+      isolatePrimary(d);
+    }
+  }
+
+  private void quorumLoss(SplittableRandom d) {
+    List<ModelMember> running = model.members.stream().filter(m -> !m.paused()).toList();
+    if (running.size() < model.members.size()) return;
+    List<ModelMember> frozen = new ArrayList<>(running);
+    frozen.remove(d.nextInt(frozen.size()));
+    long duration = d.nextLong(1_000, 10_001) * MS;
+    model.stats.quorumLosses++;
+    model.trace.note("nemesis: quorum loss: %s frozen for %d ms", frozen.stream().map(ModelMember::id).toList(), duration / MS);
+    ModelMember leader = model.raft.leader();
+    for (ModelMember m : frozen) m.pause();
+    if (leader != null && frozen.contains(leader)) {
+      long term = model.raft.term();
+      model.scheduler.after(d.nextLong(300, 1_501) * MS, "election timeout", () -> {
+        if (model.raft.leader() == leader && model.raft.term() == term && leader.paused()) model.raft.stepDown("frozen past the election timeout");
+      });
+    }
+    model.scheduler.after(duration, "nemesis: quorum back", () -> {
+      for (ModelMember m : frozen) m.resume();
+    });
+  }
+
+  private void isolatePrimary(SplittableRandom d) {
+    ModelAgent primary = primaryAgent();
+    long duration = d.nextLong(500, 10_001) * MS;
+    List<String> cutFrom = new ArrayList<>(model.members.stream().map(ModelMember::id).toList());
+    List<ModelAgent> fromMembers = new ArrayList<>();
+    for (ModelAgent a : model.agents) {
+      if (a == primary) continue;
+      if (d.nextBoolean()) cutFrom.add(a.node());
+      if (d.nextInt(3) == 0) fromMembers.add(a);
+    }
+    model.stats.replicaCuts++;
+    model.trace.note("nemesis: isolate %s from %s for %d ms; %s cut from the members", primary.node(), cutFrom, duration / MS,
+        fromMembers.stream().map(ModelAgent::node).toList());
+    for (String id : cutFrom) model.network.cut(primary.node(), id);
+    for (ModelAgent a : fromMembers) for (ModelMember m : model.members) model.network.cut(a.node(), m.id());
+    model.scheduler.after(duration, "heal", () -> {
+      model.trace.note("nemesis: heal the isolation of %s", primary.node());
+      for (String id : cutFrom) model.network.heal(primary.node(), id);
+      for (ModelAgent a : fromMembers) for (ModelMember m : model.members) model.network.heal(a.node(), m.id());
+    });
   }
 
   private ModelAgent pickAgent() {

@@ -38,6 +38,8 @@ final class LeaseModel {
   static final String CLUSTER = "orders";
   static final List<String> GROUP = List.of("m1", "m2", "m3");
   static final List<String> NODES = List.of("db1", "db2");
+  /** With failsafe: an agent whose node is not registered in the cluster ({@link FailsafeMode}). */
+  static final String OUTSIDER = "db3";
   static final double RHO = LeaseSettings.DEFAULTS.drift();
   static final PolicySettings POLICY = PolicySettings.defaults();
   private static final long WALL_BASE_MILLIS = 1_800_000_000_000L;
@@ -49,31 +51,37 @@ final class LeaseModel {
    * @param catchUpGate whether a restarted member grants nothing until it has caught up with the group
    *     (production's CatchUpGate); off only for the mutant that drops the gate
    */
-  record Config(long seed, FenceRule rule, long durationMillis, int traceKeep, boolean restarts, boolean catchUpGate) {
+  record Config(long seed, FenceRule rule, long durationMillis, int traceKeep, boolean restarts, boolean catchUpGate,
+      FailsafeMode failsafe) {
     static Config of(long seed, FenceRule rule) {
-      return new Config(seed, rule, 60_000, 300, true, true);
+      return new Config(seed, rule, 60_000, 300, true, true, FailsafeMode.OFF);
     }
 
     Config withoutRestarts() {
-      return new Config(seed, rule, durationMillis, traceKeep, false, catchUpGate);
+      return new Config(seed, rule, durationMillis, traceKeep, false, catchUpGate, failsafe);
     }
 
     /** The mutant: a restarted member's grant table is caught up at once. */
     Config withoutCatchUpGate() {
-      return new Config(seed, rule, durationMillis, traceKeep, restarts, false);
+      return new Config(seed, rule, durationMillis, traceKeep, restarts, false, failsafe);
+    }
+
+    Config withFailsafe(FailsafeMode mode) {
+      return new Config(seed, rule, durationMillis, traceKeep, restarts, catchUpGate, mode);
     }
 
     Config tracingAll() {
-      return new Config(seed, rule, durationMillis, 0, restarts, catchUpGate);
+      return new Config(seed, rule, durationMillis, 0, restarts, catchUpGate, failsafe);
     }
 
     String describe() {
-      return "seed=" + seed + " rule=" + rule + (restarts ? "" : " without restarts") + (catchUpGate ? "" : " without the catch-up gate");
+      return "seed=" + seed + " rule=" + rule + (restarts ? "" : " without restarts") + (catchUpGate ? "" : " without the catch-up gate")
+          + (failsafe.on() ? " failsafe=" + failsafe : "");
     }
 
     String properties() {
       return "-Ddeneb.sim.seed=" + seed + " -Ddeneb.sim.rule=" + rule + (restarts ? "" : " -Ddeneb.sim.restarts=false")
-          + (catchUpGate ? "" : " -Ddeneb.sim.gate=false");
+          + (catchUpGate ? "" : " -Ddeneb.sim.gate=false") + (failsafe.on() ? " -Ddeneb.sim.failsafe=" + failsafe : "");
     }
   }
 
@@ -94,6 +102,8 @@ final class LeaseModel {
   final SplittableRandom random;
   /** The catch-up gate's own draws (its messages' loss, duplication and delay), apart from {@link #random}. */
   final SplittableRandom gateDraws;
+  /** The failsafe faults' own draws, apart from {@link #random}: a run without failsafe is what it was before. */
+  final SplittableRandom failsafeDraws;
   final Trace trace;
   final RunStats stats = new RunStats();
   final ModelNetwork network;
@@ -113,6 +123,7 @@ final class LeaseModel {
     this.config = config;
     this.random = new SplittableRandom(config.seed());
     this.gateDraws = new SplittableRandom(config.seed() ^ 0x6a09e667f3bcc908L);
+    this.failsafeDraws = new SplittableRandom(config.seed() ^ 0xbb67ae8584caa73bL);
     this.trace = new Trace(scheduler, config.traceKeep());
     double drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.1;
     double duplicate = random.nextDouble() * 0.05;
@@ -122,12 +133,13 @@ final class LeaseModel {
     this.raft = new ModelRaft(scheduler, random, network, trace, bootstrap(), this::committed);
     for (String id : GROUP) members.add(new ModelMember(id, clock(), this));
     for (String node : NODES) agents.add(new ModelAgent(node, clock(), this));
+    if (config.failsafe().on()) agents.add(new ModelAgent(OUTSIDER, clock(), this));
     raft.join(members, leader -> {
       orchestrator = new Orchestrator(leader, raft.term(), this);
       orchestrator.start();
     });
-    trace.note("seed %d, rule %s, drop %.3f, duplicate %.3f, fence directives %s, restarts %s, catch-up gate %s",
-        config.seed(), config.rule(), drop, duplicate, fenceDirectives, config.restarts(), config.catchUpGate());
+    trace.note("seed %d, rule %s, drop %.3f, duplicate %.3f, fence directives %s, restarts %s, catch-up gate %s, failsafe %s",
+        config.seed(), config.rule(), drop, duplicate, fenceDirectives, config.restarts(), config.catchUpGate(), config.failsafe());
   }
 
   static Outcome run(Config config) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A seed of the lease model as a plain test: {@code -Ddeneb.sim.seed=N [-Ddeneb.sim.rule=PRODUCTION]
- * [-Ddeneb.sim.restarts=false] [-Ddeneb.sim.gate=false]} replays that run exactly and prints its whole
+ * [-Ddeneb.sim.restarts=false] [-Ddeneb.sim.gate=false] [-Ddeneb.sim.failsafe=ON]} replays that run exactly and prints its whole
  * trace (skipped without the property). Every counterexample the model check or the mutant test prints
  * names its seed and settings this way.
  */
@@ -23,6 +23,7 @@ class LeaseModelReplayTest {
     LeaseModel.Config config = LeaseModel.Config.of(Long.parseLong(seed), rule).tracingAll();
     if (System.getProperty("deneb.sim.restarts", "true").equals("false")) config = config.withoutRestarts();
     if (System.getProperty("deneb.sim.gate", "true").equals("false")) config = config.withoutCatchUpGate();
+    config = config.withFailsafe(FailsafeMode.valueOf(System.getProperty("deneb.sim.failsafe", FailsafeMode.OFF.name())));
     LeaseModel.Outcome o = LeaseModel.run(config);
     System.out.println(o.trace());
     System.out.println(config.describe() + ": " + o.stats());

@@ -5,6 +5,7 @@ import dev.deneb.controller.lease.GrantTable;
 import dev.deneb.controller.lease.LeaseKey;
 import dev.deneb.controller.lease.LeaseView;
 import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.NodeRecord;
 import dev.deneb.protocol.Command;
 import dev.deneb.protocol.Directive;
 import dev.deneb.protocol.Refusal;
@@ -17,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.SplittableRandom;
 
 /**
@@ -69,6 +73,8 @@ final class ModelMember implements ModelNetwork.Process {
   private final List<Runnable> inbox = new ArrayList<>();
   private final Map<String, String> sentEpoch = new HashMap<>();
   private final Map<String, String> sentDirective = new HashMap<>();
+  /** Failsafe: each node's newest report to this member as leader — what its book calls released, and when it came (this clock). */
+  private final Map<String, long[]> reports = new HashMap<>();
 
   ModelMember(String id, DriftingClock clock, LeaseModel model) {
     this.id = id;
@@ -302,12 +308,14 @@ final class ModelMember implements ModelNetwork.Process {
     Optional<ClusterRecord> found = cluster();
     if (found.isEmpty() || found.get().getEpoch() == 0) return;
     ClusterRecord c = found.get();
-    String epoch = c.getEpoch() + "/" + c.getPrimary();
+    // With failsafe the notice also says which epoch's primary a workflow is replacing (EpochNotice.replacing_epoch).
+    long replacing = model.config.failsafe().on() && c.hasWorkflow() ? c.getWorkflow().getTargetEpoch() - 1 : 0;
+    String epoch = c.getEpoch() + "/" + c.getPrimary() + (replacing > 0 ? "/replacing " + replacing : "");
     if (again || !epoch.equals(sentEpoch.get(agent.id()))) {
       sentEpoch.put(agent.id(), epoch);
       long e = c.getEpoch();
       String primary = c.getPrimary();
-      model.network.send(id, agent, "epoch " + epoch, () -> agent.onEpoch(id, e, primary));
+      model.network.send(id, agent, "epoch " + epoch, () -> agent.onEpoch(id, e, primary, replacing));
     }
     if (!model.fenceDirectives) return;
     Optional<Directive> d = Directives.pending(c, agent.node()).filter(Directive::hasFence);
@@ -335,8 +343,39 @@ final class ModelMember implements ModelNetwork.Process {
     if (appliedIndex < highWater && (accepted || refusal == Refusal.MEMBER_CATCHING_UP)) fallenBack(agent.node(), epoch, accepted);
     // As AgentGatewayService: a member still catching up says no epoch (its "no" is no verdict).
     long memberEpoch = refusal == Refusal.MEMBER_CATCHING_UP ? 0 : cluster().map(ClusterRecord::getEpoch).orElse(0L);
+    Set<String> membership = membership();
     model.network.send(id, agent, "grant r" + requestId + (accepted ? " yes" : " no " + refusal),
-        () -> agent.onGrant(requestId, id, accepted, memberEpoch, refusal.name()));
+        () -> agent.onGrant(requestId, id, accepted, memberEpoch, refusal.name(), membership));
+  }
+
+  /** The cluster's nodes as this member applied them (a grant carries them: the membership a majority confirms). */
+  private Set<String> membership() {
+    return cluster().map(c -> c.getNodesList().stream().map(NodeRecord::getNode).collect(Collectors.toCollection(TreeSet::new)))
+        .map(Set::copyOf).orElse(Set.of());
+  }
+
+  /**
+   * Failsafe: a replica relays {@code primary}'s round; judged exactly as that primary's own renewal
+   * (the same grant table entry, this member's receipt time), answered to the replica.
+   */
+  void onRelayedRenew(ModelAgent replica, long relayId, String primary, long requestId, long epoch) {
+    Refusal refusal = grants.grant(LeaseModel.CLUSTER, primary, epoch, now());
+    boolean accepted = refusal == Refusal.REFUSAL_UNSPECIFIED;
+    if (appliedIndex < highWater && (accepted || refusal == Refusal.MEMBER_CATCHING_UP)) fallenBack(primary, epoch, accepted);
+    long memberEpoch = refusal == Refusal.MEMBER_CATCHING_UP ? 0 : cluster().map(ClusterRecord::getEpoch).orElse(0L);
+    ModelAgent.Grant grant = new ModelAgent.Grant(requestId, id, accepted, memberEpoch, refusal.name(), membership());
+    model.network.send(id, replica, "relayed grant r" + requestId + (accepted ? " yes" : " no " + refusal),
+        () -> replica.onRelayGrant(relayId, grant));
+  }
+
+  /** Failsafe: a node's report, kept by the leader it reached. */
+  void onReport(String node, long releasedThrough) {
+    reports.put(node, new long[] {releasedThrough, now()});
+  }
+
+  /** Node → {released through, received at (this clock)}. */
+  Map<String, long[]> reports() {
+    return reports;
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.deneb.simulation.lease;
 
+import dev.deneb.controller.failover.Evidence;
+import dev.deneb.fencing.gtid.GtidFlavor;
+import dev.deneb.controller.failover.FailsafeRelease;
+import dev.deneb.controller.failover.NodeView;
 import dev.deneb.controller.lease.GroupLeases;
 import dev.deneb.controller.lease.LapseRule;
 import dev.deneb.controller.lease.LeaseKey;
@@ -7,6 +11,7 @@ import dev.deneb.controller.lease.LeaseView;
 import dev.deneb.protocol.AdvanceWorkflow;
 import dev.deneb.protocol.BeginWorkflow;
 import dev.deneb.protocol.ClusterRecord;
+import dev.deneb.protocol.HealthReport;
 import dev.deneb.protocol.Command;
 import dev.deneb.protocol.CompleteWorkflow;
 import dev.deneb.protocol.NodeRecord;
@@ -22,6 +27,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -66,6 +72,8 @@ final class Orchestrator {
   private final Map<String, long[]> inFlight = new TreeMap<>();
   private long nextRequest;
   private boolean operatorAsked;
+  /** The target epoch whose wait for a failsafe release was last noted in the trace. */
+  private long releaseWaitNoted;
 
   Orchestrator(ModelMember member, long term, LeaseModel model) {
     this.member = member;
@@ -192,7 +200,7 @@ final class Orchestrator {
             && a.getDirectiveId().endsWith(suffix));
         if (acked) {
           advance(w, WorkflowStep.FENCED, "", "ack: " + w.getFrom() + "'s agent confirmed the fence");
-        } else if (model.config.rule().lapsed(e)) {
+        } else if (model.config.rule().lapsed(e) && released(c, w)) {
           advance(w, WorkflowStep.FENCED, "", "lapse: " + model.config.rule().name() + " revoked " + e.status()
               .revokedSilenceMillis() + " ms, group " + e.status().groupSilenceMillis() + " ms, own " + e.own() + ", bound "
               + e.boundMillis() + " ms [" + e.status().detail() + "]");
@@ -206,6 +214,29 @@ final class Orchestrator {
           .setCluster(LeaseModel.CLUSTER).setTargetEpoch(w.getTargetEpoch()).setTerm(term)), "complete");
       default -> throw new IllegalStateException("workflow step " + w.getStep());
     }
+  }
+
+  /**
+   * Failsafe (FailoverPolicy): without the old primary's own acknowledgement, nothing counts until the
+   * real {@link FailsafeRelease} finds no hold of it can still run — a witness reported itself
+   * released to this leader. Always true without failsafe, and in the mutant that skips the wait.
+   */
+  private boolean released(ClusterRecord c, WorkflowRecord w) {
+    FailsafeMode mode = model.config.failsafe();
+    if (!mode.on() || mode == FailsafeMode.NO_RELEASE_WAIT) return true;
+    Map<String, NodeView> nodes = new HashMap<>();
+    long now = member.now();
+    member.reports().forEach((node, r) -> nodes.put(node, new NodeView(node,
+        HealthReport.newBuilder().setFailsafeReleasedThrough(r[0]).build(), Math.max(0, (now - r[1]) / MS), -1)));
+    Optional<String> pending = FailsafeRelease.pending(c, w, new Evidence(nodes, 0, true, 0, model.wallMillis(),
+        GtidFlavor.MARIADB));
+    if (pending.isEmpty()) return true;
+    if (releaseWaitNoted != w.getTargetEpoch()) {
+      releaseWaitNoted = w.getTargetEpoch();
+      model.stats.releaseWaits++;
+      model.trace.note("%s: the lease of %s lapsed, but %s", member.id(), w.getFrom(), pending.get());
+    }
+    return false;
   }
 
   private void advance(WorkflowRecord w, WorkflowStep step, String candidate, String detail) {

@@ -30,12 +30,21 @@ final class RunStats {
   long fallenBackGrants;
   long reopeningGrants;
   long highestEpoch;
+  /** Failsafe: promise rounds asked, promises given, relays started and granted, holds engaged, quorum losses and primary-replica cuts, lapses held back for a release. */
+  long promiseAsks;
+  long promises;
+  long relays;
+  long relaysGranted;
+  long failsafeHolds;
+  long quorumLosses;
+  long replicaCuts;
+  long releaseWaits;
   boolean fenceDirectives;
   /** Smallest gap between the old primary's last writable instant and a new primary's first, after a lapse. */
   long minSlackNanos = Long.MAX_VALUE;
 
   boolean faulted() {
-    return agentCuts + agentPauses + memberPauses + applyStalls + memberLinkCuts + memberRestarts > 0;
+    return agentCuts + agentPauses + memberPauses + applyStalls + memberLinkCuts + memberRestarts + quorumLosses > 0;
   }
 
   @Override
@@ -48,6 +57,9 @@ final class RunStats {
         + " catchUps=" + catchUps + " catchUpReadsTimedOut=" + catchUpReadsTimedOut + " gateHolds=" + gateHolds
         + " gateHoldsReopening=" + gateHoldsReopening
         + (fallenBackGrants == 0 ? "" : " fallenBackGrants=" + fallenBackGrants + " reopeningGrants=" + reopeningGrants) + " fenceDirectives=" + fenceDirectives
-        + (minSlackNanos == Long.MAX_VALUE ? "" : " minSlackMs=" + minSlackNanos / 1_000_000);
+        + (minSlackNanos == Long.MAX_VALUE ? "" : " minSlackMs=" + minSlackNanos / 1_000_000)
+        + (promiseAsks + quorumLosses == 0 ? "" : " promiseAsks=" + promiseAsks + " promises=" + promises + " relays=" + relays
+            + " relaysGranted=" + relaysGranted + " failsafeHolds=" + failsafeHolds + " quorumLosses=" + quorumLosses
+            + " replicaCuts=" + replicaCuts + " releaseWaits=" + releaseWaits);
   }
 }
