@@ -137,7 +137,7 @@ class LeaderFaultsKeepLeaseProcessTest {
   }
 
   /** Every refused write on db1 since {@code since} and every fence line in its agent's log. */
-  private static List<String> violations(HaEnvironment env, DirectWriters writers, long since, Path agentLog)
+  static List<String> violations(HaEnvironment env, DirectWriters writers, long since, Path agentLog)
       throws IOException {
     List<String> out = new ArrayList<>();
     writers.refusedAfter("db1", since).stream().limit(3)
@@ -146,7 +146,7 @@ class LeaderFaultsKeepLeaseProcessTest {
     return out;
   }
 
-  private static List<String> fenceLines(Path agentLog) throws IOException {
+  static List<String> fenceLines(Path agentLog) throws IOException {
     return Files.readAllLines(agentLog).stream().filter(l -> FENCE_MARKS.stream().anyMatch(l::contains)).toList();
   }
 

@@ -34,7 +34,7 @@ final class ControllerConfigYaml {
       yaml.append("raft:\n").append(raft);
     }
     if (self.dnsPort() > 0) {
-      yaml.append("dns:\n  listen: ").append(quote(ControllerMember.HOST + ":" + self.dnsPort())).append('\n')
+      yaml.append("dns:\n  listen: ").append(quote(self.host() + ":" + self.dnsPort())).append('\n')
           .append("  zone: ").append(quote(ControllerMember.DNS_ZONE)).append('\n');
     }
     yaml.append(options.extraYaml());

@@ -68,10 +68,16 @@ public final class ControllerGroupSandbox implements AutoCloseable {
     if (n != 1 && n != 3 && n != 5) {
       throw new IllegalArgumentException("a controller group has 1, 3 or 5 members, not " + n);
     }
+    if (options.lab() != null && options.lab().size() < n) {
+      throw new IllegalArgumentException("a group of " + n + " members needs a network lab of at least " + n
+          + " namespaces, not " + options.lab().size());
+    }
     List<ControllerMember> members = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       String id = "c" + i;
-      members.add(new ControllerMember(id, Ports.freePort(), Ports.freePort(), Ports.freePort(),
+      // In a namespace every port is free; the host's free ports are as good a pick as any.
+      String host = options.lab() == null ? ControllerMember.HOST : options.lab().ns(i - 1).address();
+      members.add(new ControllerMember(id, host, Ports.freePort(), Ports.freePort(), Ports.freePort(),
           options.dns() ? Ports.freeTcpAndUdpPort() : 0, baseDir.toAbsolutePath().resolve(id)));
     }
     for (ControllerMember member : members) {
@@ -96,10 +102,23 @@ public final class ControllerGroupSandbox implements AutoCloseable {
     }
     List<String> command = JavaCommand.deneb(options.extraJvmArgs(),
         List.of("controller", "--config", member.config().toString()));
+    // `ip netns exec` enters the namespace and execs the JVM: the supervised PID is the member's own.
+    if (options.lab() != null) command = options.lab().wrap(index(id), command);
     SupervisedProcess process = supervisor.start(
         ProcessSpec.of(id, command, member.log()).withWorkDir(member.dir()));
     processes.put(id, process);
     return process;
+  }
+
+  /** Member {@code id}'s position, 0 for c1: its namespace in {@link ControllerGroupOptions#lab()}. */
+  public int index(String id) {
+    member(id);
+    return new ArrayList<>(members.keySet()).indexOf(id);
+  }
+
+  /** The network lab the members run in, or null when they run on loopback. */
+  public dev.deneb.sandbox.netns.NetworkLab lab() {
+    return options.lab();
   }
 
   public List<String> memberIds() {

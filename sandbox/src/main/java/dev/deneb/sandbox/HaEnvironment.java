@@ -34,35 +34,48 @@ public final class HaEnvironment implements AutoCloseable {
    *     each agent's peer address goes through a Toxiproxy link ({@link #peerLink})
    */
   public record Options(int databases, String durability, Duration leaseTtl, Duration cooldown, boolean proxies,
-      String controllerYaml, boolean controllerSqlAccess, boolean failsafePeers) {
+      String controllerYaml, boolean controllerSqlAccess, boolean failsafePeers, dev.deneb.sandbox.netns.NetworkLab controllerLab) {
     public static Options defaults() {
-      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "", false, false);
+      return new Options(3, "async", Duration.ofSeconds(3), Duration.ofMillis(1), false, "", false, false, null);
     }
 
     public Options withFailsafePeers() {
-      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, true);
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, true, controllerLab);
     }
 
     /** The controllers get the agents' database account ({@code databases:}), to fence a degraded primary themselves. */
     public Options withControllerSqlAccess() {
-      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, true, failsafePeers);
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, true, failsafePeers, controllerLab);
     }
 
     public Options withProxies() {
-      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml, controllerSqlAccess, failsafePeers);
+      return new Options(databases, durability, leaseTtl, cooldown, true, controllerYaml, controllerSqlAccess, failsafePeers,
+          controllerLab);
     }
 
     public Options withDurability(String d) {
-      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, failsafePeers);
+      return new Options(databases, d, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, failsafePeers, controllerLab);
     }
 
     public Options withCooldown(Duration c) {
-      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml, controllerSqlAccess, failsafePeers);
+      return new Options(databases, durability, leaseTtl, c, proxies, controllerYaml, controllerSqlAccess, failsafePeers, controllerLab);
     }
 
     public Options withControllerYaml(String yaml) {
       return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml + yaml, controllerSqlAccess,
-          failsafePeers);
+          failsafePeers, controllerLab);
+    }
+
+    /**
+     * Each controller member runs in its own network namespace of {@code lab} (at least 3), so links
+     * between members can be cut for real ({@link ControllerGroupOptions#inNamespacesOf}); agents,
+     * databases and the test stay in the host namespace and reach the members through the lab's
+     * bridge. The caller creates the lab and closes it after this environment. Not with
+     * {@link #withControllerSqlAccess()}: the databases listen on 127.0.0.1, out of the members' reach.
+     */
+    public Options withControllersIn(dev.deneb.sandbox.netns.NetworkLab lab) {
+      if (controllerSqlAccess) throw new IllegalArgumentException("controllers in namespaces cannot reach the databases on 127.0.0.1");
+      return new Options(databases, durability, leaseTtl, cooldown, proxies, controllerYaml, controllerSqlAccess, failsafePeers, lab);
     }
   }
 
@@ -114,8 +127,10 @@ public final class HaEnvironment implements AutoCloseable {
       Files.writeString(password, dbs.admin().password());
       controllerYaml += "databases:\n  user: '" + dbs.admin().user() + "'\n  passwordFile: '" + password + "'\n";
     }
-    group = ControllerGroupSandbox.start(3, dir.resolve("controllers"), ControllerGroupOptions.defaults()
-        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(controllerYaml).withDns());
+    ControllerGroupOptions groupOptions = ControllerGroupOptions.defaults()
+        .withElectionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).withExtraYaml(controllerYaml).withDns();
+    if (options.controllerLab() != null) groupOptions = groupOptions.inNamespacesOf(options.controllerLab());
+    group = ControllerGroupSandbox.start(3, dir.resolve("controllers"), groupOptions);
     group.awaitLeader();
     api = new ControllerApi(group.endpoints(), Duration.ofSeconds(10));
     createCluster();
