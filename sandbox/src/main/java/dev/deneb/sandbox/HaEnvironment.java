@@ -283,7 +283,7 @@ public final class HaEnvironment implements AutoCloseable {
 
   /** Every member's built-in DNS address, as host:port. */
   public List<String> dnsServers() {
-    return group.memberIds().stream().map(id -> ControllerMember.HOST + ":" + group.member(id).dnsPort()).toList();
+    return group.memberIds().stream().map(id -> group.member(id).host() + ":" + group.member(id).dnsPort()).toList();
   }
 
   /**

@@ -39,7 +39,8 @@ public final class JepsenCommand implements Callable<Integer> {
   @Option(names = "--nemesis", defaultValue = "all", description = "all, or a comma list of: kill-mysqld, pause-mysqld, "
       + "kill-agent, pause-agent, kill-host, pause-host, kill-leader, pause-leader, kill-minority, pause-minority, "
       + "partition-primary-controllers, partition-primary-replicas, blackhole-primary-controllers, latency-agents, "
-      + "quorum-loss, quorum-loss+partition-primary-replicas (default ${DEFAULT-VALUE}).")
+      + "quorum-loss, quorum-loss+partition-primary-replicas, isolate-leader, partition-controllers-asymmetric (the last two"
+      + " run the controllers in network namespaces: root, ip and nft) (default ${DEFAULT-VALUE}).")
   String nemesis;
 
   @Option(names = "--durability", defaultValue = "semi-sync", description = "semi-sync or async (default ${DEFAULT-VALUE}).")

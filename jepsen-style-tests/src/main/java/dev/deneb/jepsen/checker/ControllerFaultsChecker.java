@@ -25,11 +25,12 @@ public final class ControllerFaultsChecker implements Checker {
   /**
    * Faults of the controllers alone, and of the primary's links to them alone: with quorum leases
    * and failsafe (docs/lease.md) none of them costs the primary its lease — a minority or leader
-   * fault by construction, a quorum loss by the replicas' promises, a primary cut off from every
-   * member by its replicas relaying its rounds.
+   * fault by construction (a leader cut off from its followers, or an asymmetric cut between members,
+   * included: each member grants from its own applied state), a quorum loss by the replicas'
+   * promises, a primary cut off from every member by its replicas relaying its rounds.
    */
   static final Set<String> CONTROLLER_FAULTS = Set.of("kill-leader", "pause-leader", "kill-minority", "pause-minority",
-      "quorum-loss", "partition-primary-controllers");
+      "quorum-loss", "partition-primary-controllers", "isolate-leader", "partition-controllers-asymmetric");
 
   private final Duration grace;
 

@@ -97,7 +97,7 @@ final class ClusterProbe {
   String dnsAnswer() {
     Map<String, String> answers = new LinkedHashMap<>();
     for (String id : env.controllers().memberIds()) {
-      String server = ControllerMember.HOST + ":" + env.controllers().member(id).dnsPort();
+      String server = env.controllers().member(id).host() + ":" + env.controllers().member(id).dnsPort();
       answers.put(id, txt(server).orElse("no answer"));
     }
     Set<String> distinct = new HashSet<>(answers.values());

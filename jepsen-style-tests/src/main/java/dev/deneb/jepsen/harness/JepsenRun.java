@@ -25,6 +25,8 @@ import dev.deneb.jepsen.nemesis.Schedule;
 import dev.deneb.jepsen.report.HtmlReport;
 import dev.deneb.sandbox.ControllerApi;
 import dev.deneb.sandbox.HaEnvironment;
+import dev.deneb.sandbox.netns.NetnsAvailability;
+import dev.deneb.sandbox.netns.NetworkLab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,11 +114,29 @@ public final class JepsenRun {
     String mode = options.durability() == Durability.SEMI_SYNC ? "semi-sync" : "async";
     say("seed " + options.seed() + ", durability " + mode + ", nemeses "
         + options.nemeses().stream().sorted().map(Nemesis::label).toList() + ", at least " + options.time().toSeconds() + " s");
-    say("starting the environment (3 controllers, 3 MariaDB, agents, Toxiproxy) in " + options.dir().resolve("env"));
-    try (HaEnvironment env = HaEnvironment.start(options.dir().resolve("env"),
-        HaEnvironment.Options.defaults().withProxies().withFailsafePeers().withDurability(mode))) {
+    boolean namespaces = options.nemeses().stream().anyMatch(Nemesis.NEED_NAMESPACES::contains);
+    say("starting the environment (3 controllers" + (namespaces ? " each in its own network namespace" : "")
+        + ", 3 MariaDB, agents, Toxiproxy) in " + options.dir().resolve("env"));
+    try (NetworkLab lab = namespaces ? NetworkLab.create(3, namespaceTools()) : null;
+        HaEnvironment env = HaEnvironment.start(options.dir().resolve("env"), environment(mode, lab))) {
       return runIn(env);
     }
+  }
+
+  private static HaEnvironment.Options environment(String mode, NetworkLab lab) {
+    HaEnvironment.Options o = HaEnvironment.Options.defaults().withProxies().withFailsafePeers().withDurability(mode);
+    return lab == null ? o : o.withControllersIn(lab);
+  }
+
+  /** The tools the namespace nemeses need, or a clear refusal naming them and how to leave them out. */
+  private static NetnsAvailability.Available namespaceTools() {
+    NetnsAvailability availability = NetnsAvailability.check();
+    if (availability instanceof NetnsAvailability.Unavailable u) {
+      throw new IllegalStateException("the nemeses " + Nemesis.NEED_NAMESPACES.stream().map(Nemesis::label).sorted().toList()
+          + " cut links between controllers in network namespaces, which cannot be used here: " + u.reason()
+          + "; run as root with ip and nft, or name the other nemeses with --nemesis");
+    }
+    return (NetnsAvailability.Available) availability;
   }
 
   private Result runIn(HaEnvironment env) throws Exception {

@@ -34,6 +34,9 @@ public final class FaultInjector {
       case KILL_MINORITY, PAUSE_MINORITY -> follower(step.pick());
       // Two members, then (for the combined fault) the primary whose replicas are cut off.
       case QUORUM_LOSS -> leader() + "+" + follower(step.pick());
+      case ISOLATE_LEADER -> leader();
+      // From the leader to one follower only.
+      case PARTITION_CONTROLLERS_ASYMMETRIC -> leader() + ">" + follower(step.pick());
       case QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS -> leader() + "+" + follower(step.pick()) + "@" + primary;
       case LATENCY_AGENTS -> step.latencyMillis() + "ms+-" + step.latencyMillis() / 2;
       default -> nodeTarget(step, primary, usable);
@@ -76,6 +79,11 @@ public final class FaultInjector {
         for (String m : membersAndPrimary[0].split("\\+")) env.controllers().pause(m);
         cutFromReplicas(membersAndPrimary[1]);
       }
+      case ISOLATE_LEADER -> lab().isolateFromPeers(env.controllers().index(target));
+      case PARTITION_CONTROLLERS_ASYMMETRIC -> {
+        String[] fromTo = target.split(">");
+        lab().cut(env.controllers().index(fromTo[0]), env.controllers().index(fromTo[1]));
+      }
       case BLACKHOLE_PRIMARY_CONTROLLERS -> {
         for (String m : env.controllers().memberIds()) env.agentLink(primary, m).blackhole();
       }
@@ -95,6 +103,7 @@ public final class FaultInjector {
    */
   public List<String> healAll() throws IOException {
     List<String> done = new ArrayList<>();
+    if (env.controllers().lab() != null) env.controllers().lab().heal();
     for (ToxiproxySandbox.Link link : allLinks()) {
       link.restore();
       link.clearToxics();
@@ -150,6 +159,12 @@ public final class FaultInjector {
     List<String> replicas = usable.stream().filter(n -> !n.equals(primary)).toList();
     if (step.onPrimary() || replicas.isEmpty()) return primary;
     return replicas.get(step.pick() % replicas.size());
+  }
+
+  private dev.deneb.sandbox.netns.NetworkLab lab() {
+    dev.deneb.sandbox.netns.NetworkLab lab = env.controllers().lab();
+    if (lab == null) throw new IllegalStateException("this nemesis needs the controllers in network namespaces (JepsenRun creates them)");
+    return lab;
   }
 
   private String leader() {

@@ -10,8 +10,8 @@ import java.util.Set;
  * The faults the suite injects, one at a time. Each is recorded in the history as a
  * {@code start-<name>} / {@code stop-<name>} pair (Jepsen's nemesis naming), e.g.
  * {@code start-kill-mysqld}. Controller↔controller traffic cannot go through Toxiproxy (Ratis
- * replicates the peer list from the leader's configuration entry), so a controller minority is
- * isolated by process signals only.
+ * replicates the peer list from the leader's configuration entry): it is cut inside network
+ * namespaces instead ({@link #NEED_NAMESPACES}), or a member is frozen by a process signal.
  */
 public enum Nemesis {
   /** SIGKILL of a node's mysqld (the primary's, mostly); heal starts it again. */
@@ -54,7 +54,17 @@ public enum Nemesis {
    * A quorum loss as above and, at once, the primary cut off from its replicas (as in
    * partition-primary-replicas): no promise can reach it, so it must fence within the lease TTL.
    */
-  QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS(false);
+  QUORUM_LOSS_PARTITION_PRIMARY_REPLICAS(false),
+  /**
+   * Network namespaces: the controller leader cut off from both followers (nftables, both ways) while
+   * the agents still reach it; the followers elect another leader.
+   */
+  ISOLATE_LEADER(false),
+  /** Network namespaces: the leader's packets to one follower dropped, that follower's to the leader still delivered. */
+  PARTITION_CONTROLLERS_ASYMMETRIC(false);
+
+  /** The nemeses that cut links between controller members: the run puts each member in its own network namespace. */
+  public static final Set<Nemesis> NEED_NAMESPACES = EnumSet.of(ISOLATE_LEADER, PARTITION_CONTROLLERS_ASYMMETRIC);
 
   private final boolean nodeProcess;
 
