@@ -43,9 +43,34 @@ public final class AvailabilityStats implements Checker {
           + (g.gapNanos() == null ? "writes did not resume" : millis(g.gapNanos()) + " ms"));
     }
     stats.put("failoverGaps", perFailover);
+    stats.put("okShareDuringFault", okShareByFault(history, writes));
     stats.put("gapP50Millis", millis(percentile(gaps, 50)));
     stats.put("gapP99Millis", millis(percentile(gaps, 99)));
     return Verdict.of(PROPERTY, List.of(), stats);
+  }
+
+  /**
+   * Per fault kind, the share of writes invoked while such a fault was in effect (start invoked to
+   * heal completed) that were acknowledged, with the counts: e.g. {@code quorum-loss: 0.998 (4210 of
+   * 4218)}. Availability under a fault, which the issue asks for, not a verdict.
+   */
+  static Map<String, String> okShareByFault(History history, List<OpPair> writes) {
+    Map<String, long[]> byFault = new java.util.TreeMap<>();
+    long end = history.ops().isEmpty() ? 0 : history.ops().get(history.ops().size() - 1).time();
+    for (dev.deneb.jepsen.history.FaultInterval f : history.faults()) {
+      long[] counts = byFault.computeIfAbsent(f.fault(), k -> new long[2]);
+      long until = f.endOr(end);
+      for (OpPair w : writes) {
+        long at = w.invoke().time();
+        if (at < f.startNanos() || at > until) continue;
+        counts[1]++;
+        if (w.isOk()) counts[0]++;
+      }
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    byFault.forEach((fault, c) -> out.put(fault, c[1] == 0 ? "no writes" : String.format(java.util.Locale.ROOT, "%.3f (%d of %d)",
+        (double) c[0] / c[1], c[0], c[1])));
+    return out;
   }
 
   /** Nearest-rank percentile ({@code 0 < p <= 100}), or {@code null} for no samples. */

@@ -334,6 +334,7 @@ public final class JepsenRun {
         s.put("writeGapP50Millis", v.stats().get("gapP50Millis"));
         s.put("writeGapP99Millis", v.stats().get("gapP99Millis"));
         s.put("okShare", v.stats().get("okShare"));
+        s.put("okShareDuringFault", v.stats().get("okShareDuringFault"));
       }
     }
     s.put("quarantined", observations.quarantines().stream().map(Quarantine::node).toList());

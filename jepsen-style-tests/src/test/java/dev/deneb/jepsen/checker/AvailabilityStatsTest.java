@@ -23,7 +23,9 @@ class AvailabilityStatsTest {
         // last ok before the partition at 2.0 s completed at 1.51 s; first ok of epoch 2 at 3.21 s
         .containsEntry("failoverGaps", List.of("epoch 2: 1700 ms"))
         .containsEntry("gapP50Millis", 1700L)
-        .containsEntry("gapP99Millis", 1700L);
+        .containsEntry("gapP99Millis", 1700L)
+        // invoked during the partition (2.0 s to its heal at 5.0 s): v4 (info), v5 and v6 (ok)
+        .containsEntry("okShareDuringFault", java.util.Map.of("partition", "0.667 (2 of 3)"));
   }
 
   @Test
