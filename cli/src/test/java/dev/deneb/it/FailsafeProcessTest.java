@@ -48,6 +48,7 @@ class FailsafeProcessTest {
       Path agentLog = env.agent("db1").log();
       await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50);
       for (String id : group.memberIds()) Probes.awaitGrantingDb1(group, id);
+      awaitReplicasReadyToPromise(env);
       List<String> results = new ArrayList<>();
 
       // ---- 1. two of three members frozen for 30 s ----
@@ -150,6 +151,7 @@ class FailsafeProcessTest {
       ControllerGroupSandbox group = env.controllers();
       await().atMost(SETTLE).until(() -> writers.accepted("db1").size() > 50);
       for (String id : group.memberIds()) Probes.awaitGrantingDb1(group, id);
+      awaitReplicasReadyToPromise(env);
       String leader = group.awaitLeader();
       List<String> followers = group.memberIds().stream().filter(id -> !id.equals(leader)).toList();
 
@@ -206,6 +208,19 @@ class FailsafeProcessTest {
    * Waits {@code window}, failing at once on a refused write or a fence line since {@code since};
    * {@code observe} runs at every poll (to read a metric while the fault lasts).
    */
+  /**
+   * A hold needs both replicas' agents to know epoch 1 and db1's agent to know where to ask them
+   * (learned from its grants). Agents start one after another, and db1 can be writing before the
+   * others are connected: a fault then finds no one to promise (seen once in CI).
+   */
+  private static void awaitReplicasReadyToPromise(HaEnvironment env) {
+    Path db1Log = env.agent("db1").log();
+    await().atMost(SETTLE).until(() -> Files.readString(env.agent("db2").log()).contains("failsafe is on for orders")
+        && Files.readString(env.agent("db3").log()).contains("failsafe is on for orders")
+        && Files.readString(db1Log).contains("failsafe: db2 takes promise requests at")
+        && Files.readString(db1Log).contains("failsafe: db3 takes promise requests at"));
+  }
+
   private static void awaitNoViolation(DirectWriters writers, Path agentLog, long since, Duration window, String what,
       java.util.concurrent.Callable<?> observe) {
     List<String> seen = new ArrayList<>();

@@ -55,6 +55,9 @@ public final class PeerLinks implements Closeable {
       // connection set up on demand (and a cold client path) can cost the round its deadline.
       channel.getState(true);
       peers.put(a.getNode(), new Peer(a.getAddress(), channel));
+      // Once per address: from here on this node's promise rounds can reach that node.
+      LOG.info("failsafe: {} takes promise requests at {}{}", a.getNode(), a.getAddress(),
+          known == null ? "" : " (was " + known.address() + ")");
     }
   }
 
